@@ -1,0 +1,42 @@
+# Two commands matter: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test setup system-packages messages lint typecheck pytest demo clean
+
+setup: system-packages $(STAMP) messages
+
+system-packages:
+	@bash scripts/ensure-system-packages.sh
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+# Compiled catalogues are build output, not source: rebuild them every time.
+messages: $(STAMP)
+	@$(PY) manage.py compilemessages -v 0 --ignore=.venv
+
+run: setup
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_demo
+	@bash scripts/serve-local.sh
+
+test: setup lint typecheck pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+pytest: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var/

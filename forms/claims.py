@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.models import Applicant, Application, CostItem, DocumentType, FundingRound, HKPatent
+
+
+class NewClaimForm(forms.Form):
+    applicant = forms.ModelChoiceField(queryset=Applicant.objects.none(), label=_("Applicant"), empty_label=None)
+    funding_round = forms.ModelChoiceField(
+        queryset=FundingRound.objects.none(), label=_("Funding round"), empty_label=None
+    )
+
+    def __init__(self, *args: Any, applicants: Any, rounds: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = applicants  # type: ignore[attr-defined]
+        self.fields["funding_round"].queryset = rounds  # type: ignore[attr-defined]
+
+
+class PatentForm(forms.ModelForm[HKPatent]):
+    proprietors = forms.CharField(
+        label=_("Registered proprietors"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, in the order of the Hong Kong register. The first must be the applicant."),
+    )
+
+    class Meta:
+        model = HKPatent
+        fields = [
+            "hk_number",
+            "kind",
+            "route",
+            "designated_office",
+            "designated_application_number",
+            "title_zh",
+            "title_en",
+            "grant_date",
+        ]
+        widgets = {
+            "grant_date": forms.DateInput(attrs={"type": "date"}),
+            "route": forms.RadioSelect,
+            "kind": forms.RadioSelect,
+        }
+        help_texts = {
+            "hk_number": _("For example HK1234567 or HK30012345."),
+            "designated_application_number": _(
+                "Route R only. For CNIPA e.g. 202310123456.7; only invention applications qualify."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["proprietors"] = "\n".join(self.instance.proprietor_names)
+
+    def proprietor_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["proprietors"].splitlines() if line.strip()]
+
+
+COST_FIELDS = ["cost_type", "description", "amount", "currency", "paid_on", "receipt_number"]
+
+
+class CostItemForm(forms.ModelForm[CostItem]):
+    class Meta:
+        model = CostItem
+        fields = COST_FIELDS
+        widgets = {
+            "paid_on": forms.DateInput(attrs={"type": "date"}),
+            "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        }
+
+
+CostItemFormSet = forms.modelformset_factory(
+    CostItem, form=CostItemForm, extra=1, can_delete=True, min_num=1, validate_min=True
+)
+
+
+class DocumentForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG or JPEG, up to 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
+class DeclarationsForm(forms.ModelForm[Application]):
+    class Meta:
+        model = Application
+        fields = ["declare_true_and_complete", "declare_no_double_funding", "declare_consent_to_checks"]
+
+
+class WithdrawForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

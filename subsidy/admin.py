@@ -1,0 +1,116 @@
+"""Django admin for the scheme office: reference data is editable; claims, their
+status and the audit log are read-only here (status changes go through services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from subsidy.models import (
+    Applicant,
+    ApplicantAccess,
+    Application,
+    AuditEntry,
+    CostItem,
+    Document,
+    ExchangeRate,
+    FundingRound,
+    HKPatent,
+    HKPatentProprietor,
+    PatentClaim,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FundingRound)
+class FundingRoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "opens_on", "closes_on", "budget", "per_patent_cap", "reimbursement_rate"]
+    search_fields = ["name", "code"]
+
+
+class ApplicantAccessInline(admin.TabularInline):
+    model = ApplicantAccess
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Applicant)
+class ApplicantAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "uscc", "email"]
+    list_filter = ["kind", "city"]
+    search_fields = ["name", "name_en", "uscc", "email"]
+    inlines = [ApplicantAccessInline]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "on_date", "rate_to_cny", "source"]
+    list_filter = ["currency"]
+    date_hierarchy = "on_date"
+
+
+class CostItemInline(admin.TabularInline):
+    model = CostItem
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DocumentInline(CostItemInline):
+    model = Document  # type: ignore[assignment]
+    fields = ("doc_type", "original_name", "content_type", "size", "sha256", "uploaded_at")
+    readonly_fields = ("doc_type", "original_name", "content_type", "size", "sha256", "uploaded_at")
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "applicant", "patent", "status", "requested_amount", "submitted_at"]
+    list_filter = ["status", "funding_round"]
+    search_fields = ["reference", "applicant__name", "patent__hk_number"]
+    list_select_related = ["applicant", "patent"]
+    inlines = [CostItemInline, DocumentInline]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ProprietorInline(admin.TabularInline):
+    model = HKPatentProprietor
+    extra = 0
+
+
+@admin.register(HKPatent)
+class HKPatentAdmin(ReadOnlyAdmin):
+    list_display = ["hk_number", "route", "grant_date", "title_zh"]
+    search_fields = ["hk_number", "title_zh", "title_en"]
+    inlines = [ProprietorInline]
+
+
+@admin.register(PatentClaim)
+class PatentClaimAdmin(ReadOnlyAdmin):
+    list_display = ["hk_key", "application", "claimed_at", "released_at"]
+    search_fields = ["hk_key"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "subject_type", "subject_id", "transition", "from_state", "to_state", "actor"]
+    list_filter = ["transition", "subject_type"]
+    search_fields = ["subject_id", "comment"]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SubsidyConfig(AppConfig):
+    name = "subsidy"
+    verbose_name = _("HK standard patent subsidy")
+
+    def ready(self) -> None:
+        # Every FSM transition writes its audit row (subsidy.audit).
+        from subsidy import audit  # noqa: F401

@@ -1,0 +1,100 @@
+"""Every FSM transition, on any model, appends exactly one audit row.
+
+The row is written in the same database transaction as the state change: the
+transition's keyword arguments `by`, `ip` and `comment` say who, from where and
+why; `changes` records the fields the transition itself set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.dispatch import receiver
+from django_fsm.signals import post_transition, pre_transition
+
+from subsidy.models.audit import AuditEntry
+
+
+class TransitionOutsideTransaction(RuntimeError):
+    pass
+
+
+def field_values(instance: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | Decimal):
+        return str(value)
+    return value
+
+
+@receiver(pre_transition)
+def _remember_fields(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        # A state change and its audit row must commit together or not at all.
+        raise TransitionOutsideTransaction(f"{kwargs['name']} must run inside transaction.atomic()")
+    instance._audit_before = field_values(instance)  # type: ignore[attr-defined]
+
+
+@receiver(post_transition)
+def _write_audit_row(
+    sender: type[models.Model],
+    instance: models.Model,
+    name: str,
+    source: str,
+    target: str,
+    method_kwargs: dict[str, Any],
+    **kwargs: Any,
+) -> None:
+    if kwargs.get("exception") is not None:
+        return
+    before: dict[str, Any] = getattr(instance, "_audit_before", {})
+    after = field_values(instance)
+    changes = diff(before, after)
+    audit_record(
+        subject=instance,
+        actor=method_kwargs.get("by"),
+        action=name,
+        from_state=str(source),
+        to_state=str(target),
+        comment=method_kwargs.get("comment", ""),
+        ip=method_kwargs.get("ip"),
+        changes=changes,
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [_jsonable(before.get(key)), _jsonable(value)] for key, value in after.items() if before.get(key) != value
+    }
+
+
+def audit_record(
+    *,
+    subject: models.Model,
+    actor: Any,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    ip: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one audit row. Transitions call this through the signal above; services
+    call it directly for audited changes that are not state changes (e.g. bank details)."""
+    return AuditEntry.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        transition=action,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        ip_address=ip,
+        changes=changes or {},
+    )

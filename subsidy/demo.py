@@ -1,0 +1,283 @@
+"""Realistic demo data for `make run`: a funding round, an account for every role,
+and claims in several states, all made through the domain services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from subsidy.identifiers import cnipa_check_char, ric_check_char, uscc_check_char
+from subsidy.models import (
+    ApplicantKind,
+    ApplicationStatus,
+    CostType,
+    Currency,
+    DesignatedOffice,
+    DocumentType,
+    ExchangeRate,
+    FundingRound,
+    GuangdongCity,
+    PatentRoute,
+    PersonalIdKind,
+    Role,
+)
+from subsidy.services import applicants as applicant_services
+from subsidy.services import applications as application_services
+from subsidy.services import documents as document_services
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for local demo accounts only
+
+DEMO_ACCOUNTS: list[tuple[str, Role]] = [
+    ("applicant@demo.gdhk", Role.APPLICANT),
+    ("agent@demo.gdhk", Role.AGENT),
+    ("reviewer@demo.gdhk", Role.REVIEWER),
+    ("approver@demo.gdhk", Role.APPROVER),
+    ("finance@demo.gdhk", Role.FINANCE_OFFICER),
+    ("finance.approver@demo.gdhk", Role.FINANCE_APPROVER),
+    ("admin@demo.gdhk", Role.SCHEME_ADMIN),
+    ("auditor@demo.gdhk", Role.AUDITOR),
+]
+
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def demo_uscc(region: str, serial: str) -> str:
+    first17 = f"91{region}{serial}"
+    return first17 + uscc_check_char(first17)
+
+
+def demo_resident_id(region: str, birth: str, sequence: str) -> str:
+    first17 = f"{region}{birth}{sequence}"
+    return first17 + ric_check_char(first17)
+
+
+def demo_cnipa(year: int, serial: str) -> str:
+    digits = f"{year}1{serial}"
+    return f"{digits}.{cnipa_check_char(digits)}"
+
+
+@dataclass
+class DemoClaim:
+    applicant_index: int
+    hk_number: str
+    title_zh: str
+    title_en: str
+    route: str
+    days_since_grant: int
+    costs: list[tuple[str, str, str]]  # (type, amount, currency)
+    final_status: str
+
+
+APPLICANTS: list[dict[str, Any]] = [
+    {
+        "kind": ApplicantKind.ORGANISATION,
+        "name": "深圳市鹏城光电科技有限公司",
+        "name_en": "Shenzhen Pengcheng Optoelectronics Co., Ltd.",
+        "uscc": demo_uscc("440300", "MA5F3K2Q8"),
+        "city": GuangdongCity.SHENZHEN,
+        "address": "深圳市南山区科技园南区高新南七道 18 号",
+        "contact_person": "陈晓堃",
+        "phone": "0755-26881234",
+        "email": "ip@pengcheng-opto.example",
+        "bank_account_name": "深圳市鹏城光电科技有限公司",
+        "bank_name": "中国工商银行深圳南山支行",
+        "bank_account_number": "4000023409200123456",
+        "cnaps_code": "102584002345",
+    },
+    {
+        "kind": ApplicantKind.ORGANISATION,
+        "name": "广州珠江生物材料研究院",
+        "name_en": "Guangzhou Pearl River Institute of Biomaterials",
+        "uscc": demo_uscc("440101", "MB2C7N4L1"),
+        "city": GuangdongCity.GUANGZHOU,
+        "address": "广州市天河区五山路 381 号",
+        "contact_person": "李珺",
+        "phone": "020-87110000",
+        "email": "tech-transfer@prbio.example",
+        "bank_account_name": "广州珠江生物材料研究院",
+        "bank_name": "中国银行广州天河支行",
+        "bank_account_number": "6217857000012345678",
+        "cnaps_code": "104581003012",
+    },
+    {
+        "kind": ApplicantKind.INDIVIDUAL,
+        "name": "黄喆",
+        "name_en": "Huang Zhe",
+        "id_kind": PersonalIdKind.RESIDENT_ID,
+        "id_number": demo_resident_id("440604", "19860315", "123"),
+        "city": GuangdongCity.FOSHAN,
+        "address": "佛山市禅城区季华五路 22 号",
+        "contact_person": "黄喆",
+        "phone": "13800138000",
+        "email": "huang.zhe@example.cn",
+        "bank_account_name": "黄喆",
+        "bank_name": "招商银行佛山分行",
+        "bank_account_number": "6225880212345678",
+        "cnaps_code": "308588000019",
+    },
+]
+
+CLAIMS: list[DemoClaim] = [
+    DemoClaim(
+        0,
+        "HK1250001 B",
+        "一种高效率微型发光二极管阵列",
+        "High-efficiency micro LED array",
+        PatentRoute.REREGISTRATION,
+        40,
+        [(CostType.OFFICIAL_FEE, "2100.00", Currency.HKD), (CostType.AGENCY_FEE, "12000.00", Currency.CNY)],
+        ApplicationStatus.SUBMITTED,
+    ),
+    DemoClaim(
+        0,
+        "HK1250002",
+        "光学镜头的自动对焦装置",
+        "Autofocus device for optical lenses",
+        PatentRoute.REREGISTRATION,
+        75,
+        [(CostType.OFFICIAL_FEE, "1600.00", Currency.CNY), (CostType.TRANSLATION_FEE, "3000.00", Currency.CNY)],
+        ApplicationStatus.SUBMITTED,
+    ),
+    DemoClaim(
+        1,
+        "HK30012345 B",
+        "可降解骨科固定材料及其制备方法",
+        "Degradable orthopaedic fixation material and its preparation",
+        PatentRoute.ORIGINAL_GRANT,
+        120,
+        [(CostType.OFFICIAL_FEE, "4800.00", Currency.HKD), (CostType.AGENCY_FEE, "9000.00", Currency.CNY)],
+        ApplicationStatus.SUBMITTED,
+    ),
+    DemoClaim(
+        1,
+        "HK1250003",
+        "一种医用水凝胶敷料",
+        "Medical hydrogel dressing",
+        PatentRoute.REREGISTRATION,
+        30,
+        [(CostType.AGENCY_FEE, "6000.00", Currency.CNY)],
+        ApplicationStatus.WITHDRAWN,
+    ),
+    DemoClaim(
+        2,
+        "HK1250004",
+        "折叠式电动自行车车架",
+        "Folding electric bicycle frame",
+        PatentRoute.REREGISTRATION,
+        20,
+        [(CostType.OFFICIAL_FEE, "900.00", Currency.CNY)],
+        ApplicationStatus.DRAFT,
+    ),
+]
+
+
+def demo_accounts() -> dict[str, Any]:
+    user_model = get_user_model()
+    users = {}
+    for email, role in DEMO_ACCOUNTS:
+        user, created = user_model.objects.get_or_create(username=email, defaults={"email": email})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = role == Role.SCHEME_ADMIN
+            user.is_superuser = role == Role.SCHEME_ADMIN
+            user.save()
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+        users[role.value] = user
+    return users
+
+
+@transaction.atomic
+def load_demo(today: dt.date | None = None) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    users = demo_accounts()
+    if FundingRound.objects.filter(code="demo-2026").exists():
+        return users
+    funding_round = FundingRound.objects.create(
+        name="2026 年度香港标准专利资助 / 2026 HK standard patent subsidy",
+        code="demo-2026",
+        budget=Decimal("5000000.00"),
+        opens_on=today - dt.timedelta(days=60),
+        closes_on=today + dt.timedelta(days=300),
+        grant_date_from=today - dt.timedelta(days=365),
+        grant_date_to=today + dt.timedelta(days=300),
+    )
+    for back in range(0, 400, 1):
+        day = today - dt.timedelta(days=back)
+        ExchangeRate.objects.create(
+            currency=Currency.HKD,
+            on_date=day,
+            rate_to_cny=Decimal("0.912300"),
+            source="中国人民银行人民币汇率中间价 (demo)",
+        )
+    applicant_user, agent_user = users[Role.APPLICANT.value], users[Role.AGENT.value]
+    applicants = [
+        applicant_services.applicant_create(by=agent_user if i < 2 else applicant_user, fields=fields)  # type: ignore[arg-type]
+        for i, fields in enumerate(APPLICANTS)
+    ]
+    for serial, claim in enumerate(CLAIMS, start=1):
+        applicant = applicants[claim.applicant_index]
+        by = agent_user if claim.applicant_index < 2 else applicant_user
+        application = application_services.application_create_draft(
+            applicant=applicant, funding_round=funding_round, by=by
+        )
+        designated = claim.route == PatentRoute.REREGISTRATION
+        application_services.application_set_patent(
+            application=application,
+            by=by,
+            fields={
+                "hk_number": claim.hk_number,
+                "route": claim.route,
+                "designated_office": DesignatedOffice.CNIPA if designated else "",
+                "designated_application_number": demo_cnipa(2023, f"{serial:07d}") if designated else "",
+                "title_zh": claim.title_zh,
+                "title_en": claim.title_en,
+                "grant_date": today - dt.timedelta(days=claim.days_since_grant),
+            },
+            proprietors=[applicant.name],
+        )
+        application_services.application_set_costs(
+            application=application,
+            by=by,
+            items=[
+                {
+                    "cost_type": cost_type,
+                    "amount": Decimal(amount),
+                    "currency": currency,
+                    "paid_on": today - dt.timedelta(days=claim.days_since_grant + 10),
+                    "receipt_number": f"R-{serial:03d}-{n}",
+                }
+                for n, (cost_type, amount, currency) in enumerate(claim.costs, start=1)
+            ],
+        )
+        if claim.final_status == ApplicationStatus.DRAFT:
+            continue
+        identity = (
+            DocumentType.BUSINESS_LICENCE if applicant.kind == ApplicantKind.ORGANISATION else DocumentType.IDENTITY
+        )
+        for doc_type in (DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT, identity):
+            document_services.document_upload(
+                application=application,
+                by=by,
+                doc_type=doc_type,
+                upload=SimpleUploadedFile(f"{doc_type}.pdf", TINY_PDF, content_type="application/pdf"),
+            )
+        application_services.application_set_declarations(
+            application=application, by=by, true_and_complete=True, no_double_funding=True, consent_to_checks=True
+        )
+        application_services.application_submit(application=application, by=by, ip="127.0.0.1")
+        if claim.final_status == ApplicationStatus.WITHDRAWN:
+            application_services.application_withdraw(
+                application=application, by=by, ip="127.0.0.1", comment="申请人决定撤回 / withdrawn by the applicant"
+            )
+    return users

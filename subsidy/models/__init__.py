@@ -1,0 +1,56 @@
+"""The domain model. Import models from here: `from subsidy.models import Application`."""
+
+from subsidy.models.applicants import Applicant, ApplicantAccess
+from subsidy.models.applications import Application, CostItem, PatentClaim, ReferenceCounter
+from subsidy.models.audit import AuditEntry
+from subsidy.models.choices import (
+    EDITABLE_STATUSES,
+    STAFF_ROLES,
+    WITHDRAWABLE_STATUSES,
+    AccessRole,
+    ApplicantKind,
+    ApplicationStatus,
+    CostType,
+    Currency,
+    DesignatedOffice,
+    DocumentType,
+    GuangdongCity,
+    PatentKind,
+    PatentRoute,
+    PersonalIdKind,
+    Role,
+)
+from subsidy.models.documents import Document
+from subsidy.models.patents import HKPatent, HKPatentProprietor
+from subsidy.models.rates import ExchangeRate
+from subsidy.models.rounds import FundingRound
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "STAFF_ROLES",
+    "WITHDRAWABLE_STATUSES",
+    "AccessRole",
+    "Applicant",
+    "ApplicantAccess",
+    "ApplicantKind",
+    "Application",
+    "ApplicationStatus",
+    "AuditEntry",
+    "CostItem",
+    "CostType",
+    "Currency",
+    "DesignatedOffice",
+    "Document",
+    "DocumentType",
+    "ExchangeRate",
+    "FundingRound",
+    "GuangdongCity",
+    "HKPatent",
+    "HKPatentProprietor",
+    "PatentClaim",
+    "PatentKind",
+    "PatentRoute",
+    "PersonalIdKind",
+    "ReferenceCounter",
+    "Role",
+]

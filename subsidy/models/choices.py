@@ -1,0 +1,132 @@
+"""Enumerations of the scheme. Text values read well in exports and audit rows."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GuangdongCity(models.TextChoices):
+    """The 21 prefecture-level cities of Guangdong province."""
+
+    GUANGZHOU = "guangzhou", _("Guangzhou")
+    SHENZHEN = "shenzhen", _("Shenzhen")
+    ZHUHAI = "zhuhai", _("Zhuhai")
+    SHANTOU = "shantou", _("Shantou")
+    FOSHAN = "foshan", _("Foshan")
+    SHAOGUAN = "shaoguan", _("Shaoguan")
+    ZHANJIANG = "zhanjiang", _("Zhanjiang")
+    ZHAOQING = "zhaoqing", _("Zhaoqing")
+    JIANGMEN = "jiangmen", _("Jiangmen")
+    MAOMING = "maoming", _("Maoming")
+    HUIZHOU = "huizhou", _("Huizhou")
+    MEIZHOU = "meizhou", _("Meizhou")
+    SHANWEI = "shanwei", _("Shanwei")
+    HEYUAN = "heyuan", _("Heyuan")
+    YANGJIANG = "yangjiang", _("Yangjiang")
+    QINGYUAN = "qingyuan", _("Qingyuan")
+    DONGGUAN = "dongguan", _("Dongguan")
+    ZHONGSHAN = "zhongshan", _("Zhongshan")
+    CHAOZHOU = "chaozhou", _("Chaozhou")
+    JIEYANG = "jieyang", _("Jieyang")
+    YUNFU = "yunfu", _("Yunfu")
+
+
+class ApplicantKind(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation (company or institution)")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class PersonalIdKind(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    RESIDENCE_PERMIT = "residence_permit", _("Guangdong residence permit")
+
+
+class AccessRole(models.TextChoices):
+    OWNER = "owner", _("Applicant's own account")
+    AGENT = "agent", _("Authorised patent agency")
+
+
+class PatentKind(models.TextChoices):
+    STANDARD = "standard", _("Standard patent")
+    SHORT_TERM = "short_term", _("Short-term patent")
+
+
+class PatentRoute(models.TextChoices):
+    REREGISTRATION = "R", _("R: re-registration of a designated patent")
+    ORIGINAL_GRANT = "O", _("O: original grant")
+
+
+class DesignatedOffice(models.TextChoices):
+    CNIPA = "CNIPA", _("China National Intellectual Property Administration (CNIPA)")
+    EPO = "EPO", _("European Patent Office (designating the UK)")
+    UKIPO = "UKIPO", _("United Kingdom Intellectual Property Office")
+
+
+class CostType(models.TextChoices):
+    OFFICIAL_FEE = "official_fee", _("Official fee")
+    AGENCY_FEE = "agency_fee", _("Agency fee")
+    TRANSLATION_FEE = "translation_fee", _("Translation fee")
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("CNY (renminbi)")
+    HKD = "HKD", _("HKD (Hong Kong dollar)")
+
+
+class DocumentType(models.TextChoices):
+    GRANT_CERTIFICATE = "grant_certificate", _("HK grant certificate")
+    FEE_RECEIPT = "fee_receipt", _("Fee receipt")
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    IDENTITY = "identity", _("Identity document")
+    OTHER = "other", _("Other")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    LAPSED = "lapsed", _("Lapsed")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    IN_PAYMENT = "in_payment", _("In payment")
+    PAID = "paid", _("Paid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Applicants edit their claim only while it is a draft (the review issue adds
+# information requests).
+EDITABLE_STATUSES = [ApplicationStatus.DRAFT]
+
+# Applicants may withdraw until a reviewer has finished with the case.
+WITHDRAWABLE_STATUSES = [
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.INFO_REQUESTED,
+]
+
+
+class Role(models.TextChoices):
+    """Django groups, one per role of DESIGN.md §6."""
+
+    APPLICANT = "applicant", _("Applicant")
+    AGENT = "agent", _("Patent agency")
+    REVIEWER = "reviewer", _("Reviewer")
+    APPROVER = "approver", _("Approver")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    FINANCE_APPROVER = "finance_approver", _("Finance approver")
+    SCHEME_ADMIN = "scheme_admin", _("Scheme administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+STAFF_ROLES = [
+    Role.REVIEWER,
+    Role.APPROVER,
+    Role.FINANCE_OFFICER,
+    Role.FINANCE_APPROVER,
+    Role.SCHEME_ADMIN,
+    Role.AUDITOR,
+]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.models.choices import CostType
+
+
+def all_cost_types() -> list[str]:
+    return list(CostType.values)
+
+
+class FundingRoundQuerySet(models.QuerySet["FundingRound"]):
+    def open_on(self, day: dt.date) -> FundingRoundQuerySet:
+        return self.filter(opens_on__lte=day, closes_on__gte=day).order_by("-opens_on")
+
+
+class FundingRound(models.Model):
+    """A call for claims. Every number a rule uses is a field here, never a constant."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    budget = models.DecimalField(_("budget (CNY)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    opens_on = models.DateField(_("open for claims from"))
+    closes_on = models.DateField(_("open for claims until"))
+    grant_date_from = models.DateField(_("HK grant date from"))
+    grant_date_to = models.DateField(_("HK grant date until"))
+    claim_deadline_months = models.PositiveSmallIntegerField(
+        _("claim deadline after grant (months)"), default=12, validators=[MinValueValidator(1)]
+    )
+    per_patent_cap = models.DecimalField(
+        _("cap per patent (CNY)"), max_digits=12, decimal_places=2, default=Decimal("10000.00")
+    )
+    per_applicant_annual_cap = models.DecimalField(
+        _("cap per applicant per year (CNY)"), max_digits=14, decimal_places=2, default=Decimal("500000.00")
+    )
+    reimbursement_rate = models.DecimalField(
+        _("reimbursement rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.5000"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Share of eligible costs that is reimbursed, e.g. 0.5 for 50 %."),
+    )
+    eligible_cost_types = models.JSONField(_("eligible cost types"), default=all_cost_types)
+    exchange_rate_max_age_days = models.PositiveSmallIntegerField(
+        _("exchange rate may be older than the payment date by (days)"), default=7
+    )
+
+    objects = FundingRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("funding round")
+        verbose_name_plural = _("funding rounds")
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opens_on")), name="round_open_period"),
+            models.CheckConstraint(
+                condition=models.Q(grant_date_to__gte=models.F("grant_date_from")), name="round_grant_window"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reimbursement_rate__gte=0, reimbursement_rate__lte=1), name="round_rate_0_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gte=0, per_patent_cap__gte=0, per_applicant_annual_cap__gte=0),
+                name="round_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.eligible_cost_types or []) - set(CostType.values)
+        if unknown:
+            raise ValidationError({"eligible_cost_types": _("Unknown cost types: %s") % ", ".join(sorted(unknown))})
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return self.opens_on <= day <= self.closes_on

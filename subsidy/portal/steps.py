@@ -1,0 +1,60 @@
+"""The steps of an online claim and which eligibility rules each step answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.rules import RuleResult
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str | Promise
+    url_name: str
+    rule_codes: tuple[str, ...]
+
+
+CLAIM_STEPS: list[Step] = [
+    Step("applicant", _("Applicant"), "portal:claim_applicant", ("applicant_in_guangdong", "bank_account_given")),
+    Step(
+        "patent",
+        _("Patent"),
+        "portal:claim_patent",
+        (
+            "patent_is_standard",
+            "claimant_is_first_proprietor",
+            "grant_date_in_window",
+            "claimed_within_deadline",
+            "patent_not_claimed_before",
+        ),
+    ),
+    Step("costs", _("Costs"), "portal:claim_costs", ("costs_are_eligible", "amount_within_caps")),
+    Step("documents", _("Documents"), "portal:claim_documents", ("required_documents_uploaded",)),
+    Step("declarations", _("Declarations"), "portal:claim_declarations", ("declarations_made",)),
+    Step("review", _("Review and submit"), "portal:claim_review", ("round_is_open",)),
+]
+
+
+@dataclass(frozen=True)
+class StepState:
+    step: Step
+    complete: bool
+    problems: list[RuleResult]
+
+
+def step_states(results: list[RuleResult]) -> list[StepState]:
+    by_code = {r.code: r for r in results}
+    states = []
+    for step in CLAIM_STEPS:
+        problems = [by_code[c] for c in step.rule_codes if c in by_code and not by_code[c].passed]
+        states.append(StepState(step=step, complete=not problems, problems=problems))
+    return states
+
+
+def next_step(slug: str) -> Step:
+    slugs = [s.slug for s in CLAIM_STEPS]
+    return CLAIM_STEPS[min(slugs.index(slug) + 1, len(CLAIM_STEPS) - 1)]

@@ -1,0 +1,387 @@
+"""The applicant portal. Views are thin: they call selectors and services and
+render templates; every rule lives in subsidy.rules and subsidy.services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forms.accounts import SignUpForm
+from forms.applicants import ApplicantForm
+from forms.claims import (
+    COST_FIELDS,
+    CostItemFormSet,
+    DeclarationsForm,
+    DocumentForm,
+    NewClaimForm,
+    PatentForm,
+    WithdrawForm,
+)
+from subsidy import rules, selectors
+from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted
+from subsidy.models import EDITABLE_STATUSES, Application, CostItem, Role
+from subsidy.portal.steps import next_step, step_states
+from subsidy.services import applicants as applicant_services
+from subsidy.services import applications as application_services
+from subsidy.services import documents as document_services
+from subsidy.services.applicants import ApplicantFields
+from subsidy.services.applications import CostItemFields, PatentFields
+from subsidy.services.auth import user_is_staff_member, user_register
+
+View = Callable[..., HttpResponse]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, at the fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def domain_errors(view: View) -> View:
+    """A refusal from a service becomes a 403, or a message on the claim's page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotPermitted as error:
+            raise PermissionDenied(str(error.message)) from error
+        except InvalidState as error:
+            messages.error(request, str(error.message))
+            if "pk" in kwargs:
+                return redirect("portal:application_detail", pk=kwargs["pk"])
+            return redirect("portal:application_list")
+
+    return wrapper
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    """The user's own claim, or 404: another applicant's claim does not exist for them."""
+    try:
+        return selectors.application_for_user(request.user, pk)
+    except Application.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _editable(request: HttpRequest, pk: int) -> Application:
+    application = _application(request, pk)
+    if application.status not in EDITABLE_STATUSES:
+        raise InvalidState(_("This application has been submitted and can no longer be changed."))
+    return application
+
+
+def _step_context(application: Application, current: str) -> dict[str, Any]:
+    results = rules.evaluate(selectors.claim_facts(application))
+    return {
+        "application": application,
+        "steps": step_states(results),
+        "current_step": current,
+        "results": results,
+        "failures": [r for r in results if not r.passed],
+    }
+
+
+def _after_save(request: HttpRequest, application: Application, step: str) -> HttpResponse:
+    if "save_draft" in request.POST:
+        messages.success(request, _("Draft saved. You can come back to it at any time."))
+        return redirect(request.path)
+    return redirect(next_step(step).url_name, pk=application.pk)
+
+
+# Accounts ---------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        if user_is_staff_member(request.user):
+            return redirect("staff:application_list")
+        return redirect("portal:application_list")
+    return render(request, "portal/home.html", {"rounds": selectors.open_rounds()})
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        user = user_register(
+            username=email,
+            email=email,
+            password=form.cleaned_data["password1"],
+            role=Role.AGENT if form.cleaned_data["is_agent"] else Role.APPLICANT,
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. First tell us who is applying."))
+        return redirect("portal:applicant_create")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+# Applicant profiles -----------------------------------------------------------
+
+
+@login_required
+def applicant_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/applicant_list.html", {"applicants": selectors.applicants_for_user(request.user)})
+
+
+@login_required
+def applicant_create(request: HttpRequest) -> HttpResponse:
+    form = ApplicantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant_services.applicant_create(
+                by=request.user, fields=cast(ApplicantFields, form.cleaned_data), ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Applicant profile saved."))
+            return redirect(request.GET.get("next") or reverse("portal:application_new"))
+    return render(request, "portal/applicant_form.html", {"form": form})
+
+
+@login_required
+@domain_errors
+def applicant_edit(request: HttpRequest, applicant_pk: int) -> HttpResponse:
+    applicant = get_object_or_404(selectors.applicants_for_user(request.user), pk=applicant_pk)
+    form = ApplicantForm(request.POST or None, instance=applicant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant_services.applicant_update(
+                applicant=applicant,
+                by=request.user,
+                fields=cast(ApplicantFields, form.cleaned_data),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Applicant profile saved."))
+            return redirect("portal:applicant_list")
+    return render(request, "portal/applicant_form.html", {"form": form, "applicant": applicant})
+
+
+# Claims -----------------------------------------------------------------------
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = selectors.applications_for_user(request.user)
+    return render(request, "portal/application_list.html", {"applications": applications})
+
+
+@login_required
+@domain_errors
+def application_new(request: HttpRequest) -> HttpResponse:
+    applicants = selectors.applicants_for_user(request.user)
+    if not applicants.exists():
+        messages.info(request, _("First tell us who is applying."))
+        return redirect(f"{reverse('portal:applicant_create')}?next={reverse('portal:application_new')}")
+    rounds: QuerySet[Any] = selectors.open_rounds()
+    form = NewClaimForm(request.POST or None, applicants=applicants, rounds=rounds)
+    if request.method == "POST" and form.is_valid():
+        application = application_services.application_create_draft(
+            applicant=form.cleaned_data["applicant"], funding_round=form.cleaned_data["funding_round"], by=request.user
+        )
+        return redirect("portal:claim_applicant", pk=application.pk)
+    return render(request, "portal/application_new.html", {"form": form, "rounds": rounds})
+
+
+@login_required
+@domain_errors
+def claim_applicant(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    form = ApplicantForm(request.POST or None, instance=application.applicant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant_services.applicant_update(
+                applicant=application.applicant,
+                by=request.user,
+                fields=cast(ApplicantFields, form.cleaned_data),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_save(request, application, "applicant")
+    return render(request, "portal/claim_applicant.html", {**_step_context(application, "applicant"), "form": form})
+
+
+@login_required
+@domain_errors
+def claim_patent(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    form = PatentForm(request.POST or None, instance=application.patent)
+    if request.method == "POST" and form.is_valid():
+        fields = cast(PatentFields, {name: form.cleaned_data[name] for name in PatentForm.Meta.fields})
+        try:
+            application_services.application_set_patent(
+                application=application,
+                by=request.user,
+                fields=fields,
+                proprietors=form.proprietor_list(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_save(request, application, "patent")
+    return render(request, "portal/claim_patent.html", {**_step_context(application, "patent"), "form": form})
+
+
+@login_required
+@domain_errors
+def claim_costs(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    queryset = CostItem.objects.filter(application=application).order_by("paid_on", "id")
+    formset = CostItemFormSet(request.POST or None, queryset=queryset, prefix="costs")
+    if request.method == "POST" and formset.is_valid():
+        items = [
+            cast(CostItemFields, {name: form.cleaned_data[name] for name in COST_FIELDS})
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            application_services.application_set_costs(application=application, by=request.user, items=items)
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)  # type: ignore[attr-defined]
+        else:
+            return _after_save(request, application, "costs")
+    context = _step_context(application, "costs")
+    return render(request, "portal/claim_costs.html", {**context, "formset": formset})
+
+
+@login_required
+@domain_errors
+def claim_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                document_services.document_upload(
+                    application=application,
+                    by=request.user,
+                    doc_type=form.cleaned_data["doc_type"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Uploaded %(name)s.") % {"name": form.cleaned_data["file"].name})
+                return redirect(request.path)
+        application = _editable(request, pk)
+    return render(request, "portal/claim_documents.html", {**_step_context(application, "documents"), "form": form})
+
+
+@login_required
+@require_POST
+@domain_errors
+def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    document = get_object_or_404(application.documents.all(), pk=document_pk)
+    document_services.document_delete(document=document, by=request.user)
+    messages.success(request, _("Removed %(name)s.") % {"name": document.original_name})
+    return redirect("portal:claim_documents", pk=pk)
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    application = _application(request, pk)
+    document = get_object_or_404(application.documents.all(), pk=document_pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+@login_required
+@domain_errors
+def claim_declarations(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    form = DeclarationsForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        application_services.application_set_declarations(
+            application=application,
+            by=request.user,
+            true_and_complete=form.cleaned_data["declare_true_and_complete"],
+            no_double_funding=form.cleaned_data["declare_no_double_funding"],
+            consent_to_checks=form.cleaned_data["declare_consent_to_checks"],
+        )
+        return _after_save(request, application, "declarations")
+    return render(
+        request, "portal/claim_declarations.html", {**_step_context(application, "declarations"), "form": form}
+    )
+
+
+@login_required
+@domain_errors
+def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _editable(request, pk)
+    context = _step_context(application, "review")
+    if request.method == "POST":
+        try:
+            application_services.application_submit(application=application, by=request.user, ip=client_ip(request))
+        except NotEligible as error:
+            context["failures"] = error.failures
+            messages.error(request, str(error.message))
+        except DomainError as error:
+            if isinstance(error, NotPermitted | InvalidState):
+                raise
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Your application has been submitted."))
+            return redirect("portal:application_detail", pk=application.pk)
+    context["amount"] = selectors.application_amount(application)
+    return render(request, "portal/claim_review.html", context)
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    if application.status in EDITABLE_STATUSES:
+        return redirect("portal:claim_review", pk=pk)
+    return render(
+        request,
+        "portal/application_detail.html",
+        {
+            "application": application,
+            "amount": selectors.application_amount(application),
+            "history": selectors.application_history(application),
+            "can_withdraw": application_services.can_withdraw(application, request.user),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        application_services.application_withdraw(
+            application=application, by=request.user, ip=client_ip(request), comment=form.cleaned_data["comment"]
+        )
+        messages.success(request, _("The application has been withdrawn."))
+        return redirect("portal:application_list")
+    return render(request, "portal/application_withdraw.html", {"application": application, "form": form})

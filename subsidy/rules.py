@@ -1,0 +1,289 @@
+"""Eligibility rules of the scheme (DESIGN.md §2), one named function each.
+
+Every rule takes the `ClaimFacts` of one claim and returns a `RuleResult`: pass or
+fail, and a reason a person can act on. The rules are pure: the facts are gathered
+by `subsidy.selectors.claim_facts`, so each rule is tested without a database.
+All numbers come from the funding round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from subsidy import identifiers
+from subsidy.amounts import AmountBreakdown
+from subsidy.models.applicants import Applicant
+from subsidy.models.choices import (
+    ApplicantKind,
+    DesignatedOffice,
+    DocumentType,
+    PatentKind,
+    PatentRoute,
+    PersonalIdKind,
+)
+from subsidy.models.patents import HKPatent
+from subsidy.models.rounds import FundingRound
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    today: dt.date
+    funding_round: FundingRound
+    applicant: Applicant
+    patent: HKPatent | None
+    proprietors: list[str]
+    document_types: set[str]
+    declarations_complete: bool
+    patent_claimed_elsewhere: bool
+    amount: AmountBreakdown
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    code: str
+    title: str | Promise
+    passed: bool
+    reason: str | Promise = ""
+
+
+Rule = Callable[[ClaimFacts], RuleResult]
+
+
+def _result(rule: Rule, passed: bool, reason: str | Promise = "") -> RuleResult:
+    return RuleResult(code=rule.__name__, title=RULE_TITLES[rule.__name__], passed=passed, reason=reason)
+
+
+def claim_deadline(grant_date: dt.date, funding_round: FundingRound) -> dt.date:
+    return grant_date + relativedelta(months=funding_round.claim_deadline_months)
+
+
+def round_is_open(facts: ClaimFacts) -> RuleResult:
+    r = facts.funding_round
+    if r.is_open_on(facts.today):
+        return _result(round_is_open, True)
+    return _result(
+        round_is_open,
+        False,
+        _("The funding round accepts claims from %(opens)s to %(closes)s only.")
+        % {"opens": r.opens_on, "closes": r.closes_on},
+    )
+
+
+def applicant_in_guangdong(facts: ClaimFacts) -> RuleResult:
+    a = facts.applicant
+    if a.kind == ApplicantKind.ORGANISATION:
+        if identifiers.is_guangdong_uscc(a.uscc):
+            return _result(applicant_in_guangdong, True)
+        return _result(
+            applicant_in_guangdong,
+            False,
+            _("The organisation's Unified Social Credit Code is not registered in Guangdong (region code 44)."),
+        )
+    if a.id_kind == PersonalIdKind.RESIDENT_ID and identifiers.is_guangdong_resident_id(a.id_number):
+        return _result(applicant_in_guangdong, True)
+    if a.id_kind == PersonalIdKind.RESIDENCE_PERMIT:
+        if DocumentType.IDENTITY in facts.document_types:
+            return _result(applicant_in_guangdong, True)
+        return _result(
+            applicant_in_guangdong,
+            False,
+            _("Upload your Guangdong residence permit as an identity document."),
+        )
+    return _result(
+        applicant_in_guangdong,
+        False,
+        _("The resident ID was not issued in Guangdong; claim with a Guangdong residence permit instead."),
+    )
+
+
+def bank_account_given(facts: ClaimFacts) -> RuleResult:
+    if facts.applicant.has_bank_account:
+        return _result(bank_account_given, True)
+    return _result(
+        bank_account_given,
+        False,
+        _("Give the bank account the subsidy is paid to (account name, bank, account number and CNAPS code)."),
+    )
+
+
+def patent_is_standard(facts: ClaimFacts) -> RuleResult:
+    p = facts.patent
+    if p is None:
+        return _result(patent_is_standard, False, _("Enter the Hong Kong patent this claim is for."))
+    if p.kind != PatentKind.STANDARD:
+        return _result(
+            patent_is_standard, False, _("Short-term patents are not eligible: only granted standard patents are.")
+        )
+    if p.route == PatentRoute.REREGISTRATION:
+        if not p.designated_office or not p.designated_application_number:
+            return _result(
+                patent_is_standard,
+                False,
+                _("A route R patent needs its designated patent office and designated application number."),
+            )
+        if p.designated_office == DesignatedOffice.CNIPA:
+            try:
+                identifiers.validate_cnipa_invention_number(p.designated_application_number)
+            except ValidationError as error:
+                return _result(patent_is_standard, False, " ".join(error.messages))
+    return _result(patent_is_standard, True)
+
+
+def _normalise_name(name: str) -> str:
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def claimant_is_first_proprietor(facts: ClaimFacts) -> RuleResult:
+    if not facts.proprietors:
+        return _result(
+            claimant_is_first_proprietor, False, _("List the registered proprietors in the order of the register.")
+        )
+    first = _normalise_name(facts.proprietors[0])
+    names = {_normalise_name(n) for n in (facts.applicant.name, facts.applicant.name_en) if n}
+    if first in names:
+        return _result(claimant_is_first_proprietor, True)
+    return _result(
+        claimant_is_first_proprietor,
+        False,
+        _("The first registered proprietor (%(first)s) must be the applicant (%(applicant)s).")
+        % {"first": facts.proprietors[0], "applicant": facts.applicant.name},
+    )
+
+
+def grant_date_in_window(facts: ClaimFacts) -> RuleResult:
+    p, r = facts.patent, facts.funding_round
+    if p is None:
+        return _result(grant_date_in_window, False, _("Enter the HK grant date."))
+    if r.grant_date_from <= p.grant_date <= r.grant_date_to:
+        return _result(grant_date_in_window, True)
+    return _result(
+        grant_date_in_window,
+        False,
+        _(
+            "This round covers patents granted in Hong Kong from %(start)s to %(end)s; "
+            "this one was granted on %(grant)s."
+        )
+        % {"start": r.grant_date_from, "end": r.grant_date_to, "grant": p.grant_date},
+    )
+
+
+def claimed_within_deadline(facts: ClaimFacts) -> RuleResult:
+    p = facts.patent
+    if p is None:
+        return _result(claimed_within_deadline, False, _("Enter the HK grant date."))
+    deadline = claim_deadline(p.grant_date, facts.funding_round)
+    if facts.today <= deadline:
+        return _result(claimed_within_deadline, True)
+    return _result(
+        claimed_within_deadline,
+        False,
+        _("Claims must be filed within %(months)s months of the HK grant, by %(deadline)s.")
+        % {"months": facts.funding_round.claim_deadline_months, "deadline": deadline},
+    )
+
+
+def patent_not_claimed_before(facts: ClaimFacts) -> RuleResult:
+    if not facts.patent_claimed_elsewhere:
+        return _result(patent_not_claimed_before, True)
+    return _result(
+        patent_not_claimed_before,
+        False,
+        _("A claim for this HK patent has already been submitted; each patent is subsidised once."),
+    )
+
+
+def costs_are_eligible(facts: ClaimFacts) -> RuleResult:
+    amount = facts.amount
+    if not amount.lines:
+        return _result(costs_are_eligible, False, _("Add the fees you paid, each with its receipt number."))
+    if amount.missing_rates:
+        missing = ", ".join(f"{c.currency} {c.paid_on}" for c in amount.missing_rates)
+        return _result(
+            costs_are_eligible,
+            False,
+            _("No exchange rate is stored for %(items)s; the scheme office must record one before you can submit.")
+            % {"items": missing},
+        )
+    if not any(line.eligible for line in amount.lines):
+        return _result(costs_are_eligible, False, _("None of the costs is of a type this round reimburses."))
+    return _result(costs_are_eligible, True)
+
+
+def required_documents_uploaded(facts: ClaimFacts) -> RuleResult:
+    required = [DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT]
+    required.append(
+        DocumentType.BUSINESS_LICENCE if facts.applicant.kind == ApplicantKind.ORGANISATION else DocumentType.IDENTITY
+    )
+    missing = [t for t in required if t not in facts.document_types]
+    if not missing:
+        return _result(required_documents_uploaded, True)
+    return _result(
+        required_documents_uploaded,
+        False,
+        _("Upload: %(documents)s.") % {"documents": ", ".join(str(t.label) for t in missing)},
+    )
+
+
+def declarations_made(facts: ClaimFacts) -> RuleResult:
+    if facts.declarations_complete:
+        return _result(declarations_made, True)
+    return _result(declarations_made, False, _("Tick all three declarations."))
+
+
+def amount_within_caps(facts: ClaimFacts) -> RuleResult:
+    if facts.amount.amount > Decimal("0"):
+        return _result(amount_within_caps, True)
+    if facts.amount.applicant_remaining_cap <= 0:
+        return _result(
+            amount_within_caps,
+            False,
+            _("The applicant has reached this year's cap of CNY %(cap)s.")
+            % {"cap": facts.funding_round.per_applicant_annual_cap},
+        )
+    return _result(amount_within_caps, False, _("The eligible costs give no amount to pay."))
+
+
+RULE_TITLES: dict[str, str | Promise] = {
+    "round_is_open": _("Round open for claims"),
+    "applicant_in_guangdong": _("Applicant domiciled in Guangdong"),
+    "bank_account_given": _("Bank account for payment"),
+    "patent_is_standard": _("Granted HK standard patent"),
+    "claimant_is_first_proprietor": _("Applicant is the first registered proprietor"),
+    "grant_date_in_window": _("HK grant date within the round's window"),
+    "claimed_within_deadline": _("Claimed within the deadline after grant"),
+    "patent_not_claimed_before": _("Patent not subsidised before"),
+    "costs_are_eligible": _("Eligible costs"),
+    "required_documents_uploaded": _("Required documents"),
+    "declarations_made": _("Declarations"),
+    "amount_within_caps": _("Amount within caps"),
+}
+
+# The rules that must all pass before a claim can be submitted, in checklist order.
+SUBMISSION_RULES: list[Rule] = [
+    round_is_open,
+    applicant_in_guangdong,
+    bank_account_given,
+    patent_is_standard,
+    claimant_is_first_proprietor,
+    grant_date_in_window,
+    claimed_within_deadline,
+    patent_not_claimed_before,
+    costs_are_eligible,
+    required_documents_uploaded,
+    declarations_made,
+    amount_within_caps,
+]
+
+
+def evaluate(facts: ClaimFacts, rules: list[Rule] | None = None) -> list[RuleResult]:
+    return [rule(facts) for rule in (rules or SUBMISSION_RULES)]

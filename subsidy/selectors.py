@@ -1,0 +1,163 @@
+"""Read-side queries: well-joined querysets and the facts the rules need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from subsidy.amounts import AmountBreakdown, CostLine, compute_amount
+from subsidy.models import (
+    Applicant,
+    Application,
+    ApplicationStatus,
+    AuditEntry,
+    CostItem,
+    Currency,
+    ExchangeRate,
+    FundingRound,
+    PatentClaim,
+)
+from subsidy.rules import ClaimFacts
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    AnyUser = User | AnonymousUser
+
+# Statuses whose amount counts against an applicant's annual cap.
+CAP_COUNTING_STATUSES = [ApplicationStatus.APPROVED, ApplicationStatus.IN_PAYMENT, ApplicationStatus.PAID]
+
+
+def applicants_for_user(user: AnyUser) -> QuerySet[Applicant]:
+    return Applicant.objects.accessible_by(user).order_by("name", "id")
+
+
+def applications_for_user(user: AnyUser) -> QuerySet[Application]:
+    """'My applications': everything the user may act for, newest first."""
+    return (
+        Application.objects.accessible_by(user)
+        .select_related("applicant", "patent", "funding_round")
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_for_user(user: AnyUser, pk: int) -> Application:
+    """One claim with everything its pages show; raises DoesNotExist for others' claims."""
+    return applications_for_user(user).prefetch_related("cost_items", "documents", "patent__proprietors").get(pk=pk)
+
+
+def staff_application_list() -> QuerySet[Application]:
+    return (
+        Application.objects.submitted()
+        .select_related("applicant", "patent", "funding_round")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def staff_application_detail(pk: int) -> Application:
+    return (
+        Application.objects.submitted()
+        .select_related("applicant", "patent", "funding_round", "created_by")
+        .prefetch_related("cost_items", "documents", "patent__proprietors")
+        .get(pk=pk)
+    )
+
+
+def application_history(application: Application) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.for_object(application).order_by("at", "id")
+
+
+def open_rounds(today: dt.date | None = None) -> QuerySet[FundingRound]:
+    return FundingRound.objects.open_on(today or timezone.localdate())
+
+
+def rate_on(currency: str, day: dt.date, max_age_days: int) -> Decimal | None:
+    """The stored rate for a payment date: the latest on or before it, if recent enough."""
+    if currency == Currency.CNY:
+        return None
+    rate = (
+        ExchangeRate.objects.filter(
+            currency=currency, on_date__lte=day, on_date__gte=day - dt.timedelta(days=max_age_days)
+        )
+        .order_by("-on_date")
+        .values_list("rate_to_cny", flat=True)
+        .first()
+    )
+    return rate
+
+
+def applicant_committed_amount(applicant: Applicant, year: int, exclude: Application | None = None) -> Decimal:
+    """What the applicant has been granted this calendar year (approved, in payment or paid)."""
+    qs = Application.objects.filter(applicant=applicant, status__in=CAP_COUNTING_STATUSES, submitted_at__year=year)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.aggregate(total=Sum("requested_amount"))["total"] or Decimal("0.00")
+
+
+def cost_label(item: CostItem) -> str:
+    kind = str(item.get_cost_type_display())
+    return f"{kind} ({item.description})" if item.description else kind
+
+
+def application_amount(application: Application, today: dt.date | None = None) -> AmountBreakdown:
+    today = today or timezone.localdate()
+    r = application.funding_round
+    items: list[CostItem] = list(application.cost_items.all())
+    costs = [
+        CostLine(
+            cost_type=item.cost_type,
+            amount=item.amount,
+            currency=item.currency,
+            paid_on=item.paid_on,
+            rate_to_cny=rate_on(item.currency, item.paid_on, r.exchange_rate_max_age_days),
+            label=cost_label(item),
+        )
+        for item in items
+    ]
+    committed = applicant_committed_amount(application.applicant, today.year, exclude=application)
+    return compute_amount(
+        costs=costs,
+        eligible_cost_types=list(r.eligible_cost_types),
+        rate=r.reimbursement_rate,
+        per_patent_cap=r.per_patent_cap,
+        applicant_remaining_cap=r.per_applicant_annual_cap - committed,
+    )
+
+
+def patent_claimed_elsewhere(hk_key: str, application: Application | None = None) -> bool:
+    qs = PatentClaim.objects.filter(hk_key=hk_key, released_at__isnull=True)
+    if application is not None:
+        qs = qs.exclude(application=application)
+    return qs.exists()
+
+
+def claim_facts(application: Application, today: dt.date | None = None) -> ClaimFacts:
+    today = today or timezone.localdate()
+    patent = application.patent
+    return ClaimFacts(
+        today=today,
+        funding_round=application.funding_round,
+        applicant=application.applicant,
+        patent=patent,
+        proprietors=patent.proprietor_names if patent else [],
+        document_types={d.doc_type for d in application.documents.all()},
+        declarations_complete=application.declarations_complete,
+        patent_claimed_elsewhere=bool(patent and patent_claimed_elsewhere(patent.hk_key, application)),
+        amount=application_amount(application, today),
+    )
+
+
+def application_with_details(pk: int) -> Application:
+    return (
+        Application.objects.select_related("applicant", "patent", "funding_round")
+        .prefetch_related(
+            Prefetch("cost_items", queryset=CostItem.objects.order_by("paid_on", "id")),
+            "documents",
+            "patent__proprietors",
+        )
+        .get(pk=pk)
+    )

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from django.db import transaction
+
+from subsidy.audit import audit_record, diff, field_values
+from subsidy.exceptions import NotPermitted
+from subsidy.models import AccessRole, Applicant, ApplicantAccess, Role
+from subsidy.services.auth import user_has_role
+
+# Changing where the money goes is audited like a transition.
+SENSITIVE_FIELDS = ("bank_account_name", "bank_name", "bank_account_number", "cnaps_code", "uscc", "id_number")
+
+
+class ApplicantFields(TypedDict, total=False):
+    kind: str
+    name: str
+    name_en: str
+    uscc: str
+    id_kind: str
+    id_number: str
+    city: str
+    address: str
+    contact_person: str
+    phone: str
+    email: str
+    bank_account_name: str
+    bank_name: str
+    bank_account_number: str
+    cnaps_code: str
+
+
+@transaction.atomic
+def applicant_create(*, by: Any, fields: ApplicantFields, ip: str | None = None) -> Applicant:
+    """Create an applicant profile and give the creating account access to it
+    (as the applicant itself, or as its authorised agency)."""
+    applicant = Applicant(**fields)
+    applicant.full_clean()
+    applicant.save()
+    role = AccessRole.AGENT if user_has_role(by, Role.AGENT) else AccessRole.OWNER
+    ApplicantAccess.objects.create(user=by, applicant=applicant, role=role)
+    audit_record(subject=applicant, actor=by, action="applicant_create", ip=ip)
+    return applicant
+
+
+@transaction.atomic
+def applicant_update(*, applicant: Applicant, by: Any, fields: ApplicantFields, ip: str | None = None) -> Applicant:
+    locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
+    if not locked.is_accessible_by(by):
+        raise NotPermitted("You may not change this applicant.")
+    before = field_values(locked)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    changes = diff(before, field_values(locked))
+    changes.pop("updated_at", None)
+    if changes:
+        sensitive = {k: v for k, v in changes.items() if k in SENSITIVE_FIELDS}
+        audit_record(
+            subject=locked,
+            actor=by,
+            action="applicant_update",
+            ip=ip,
+            # Record that sensitive details changed, never their values.
+            changes={k: v for k, v in changes.items() if k not in SENSITIVE_FIELDS}
+            | dict.fromkeys(sensitive, "changed"),
+        )
+    return locked

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed, has_transition_perm
+
+from subsidy import rules
+from subsidy.exceptions import InvalidState, NotEligible, NotPermitted, PatentAlreadyClaimed
+from subsidy.models import (
+    EDITABLE_STATUSES,
+    Applicant,
+    Application,
+    CostItem,
+    FundingRound,
+    HKPatent,
+    HKPatentProprietor,
+    PatentClaim,
+    ReferenceCounter,
+)
+from subsidy.selectors import claim_facts, patent_claimed_elsewhere
+
+
+class PatentFields(TypedDict, total=False):
+    hk_number: str
+    kind: str
+    route: str
+    designated_office: str
+    designated_application_number: str
+    title_zh: str
+    title_en: str
+    grant_date: Any
+
+
+class CostItemFields(TypedDict, total=False):
+    cost_type: str
+    description: str
+    amount: Any
+    currency: str
+    paid_on: Any
+    receipt_number: str
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant", "funding_round", "patent")
+        .get(pk=application.pk)
+    )
+
+
+def lock_editable(application: Application, by: Any) -> Application:
+    """The claim, row-locked, if `by` may edit it now; else a clear refusal."""
+    locked = _lock(application)
+    if not locked.applicant.is_accessible_by(by):
+        raise NotPermitted(_("You may not change this application."))
+    if locked.status not in EDITABLE_STATUSES:
+        raise InvalidState(_("This application has been submitted and can no longer be changed."))
+    return locked
+
+
+@transaction.atomic
+def application_create_draft(*, applicant: Applicant, funding_round: FundingRound, by: Any) -> Application:
+    if not applicant.is_accessible_by(by):
+        raise NotPermitted(_("You may not file claims for this applicant."))
+    if not funding_round.is_open_on(timezone.localdate()):
+        raise InvalidState(_("This funding round is not open for claims."))
+    return Application.objects.create(applicant=applicant, funding_round=funding_round, created_by=by)
+
+
+@transaction.atomic
+def application_set_patent(
+    *, application: Application, by: Any, fields: PatentFields, proprietors: list[str]
+) -> HKPatent:
+    app = lock_editable(application, by)
+    patent = app.patent or HKPatent()
+    for name, value in fields.items():
+        setattr(patent, name, value)
+    patent.full_clean()
+    names = [n.strip() for n in proprietors if n.strip()]
+    if not names:
+        raise ValidationError({"proprietors": _("List at least one registered proprietor.")})
+    if patent_claimed_elsewhere(patent.hk_key, app):
+        raise ValidationError(
+            {"hk_number": _("A claim for %(number)s has already been submitted.") % {"number": patent.hk_key}}
+        )
+    patent.save()
+    patent.proprietors.all().delete()
+    HKPatentProprietor.objects.bulk_create(
+        HKPatentProprietor(patent=patent, position=i, name=name) for i, name in enumerate(names, start=1)
+    )
+    if app.patent_id != patent.pk:
+        app.patent = patent
+        app.save(update_fields=["patent", "updated_at"])
+    return patent
+
+
+@transaction.atomic
+def application_set_costs(*, application: Application, by: Any, items: list[CostItemFields]) -> list[CostItem]:
+    """Replace the claim's cost items with `items` (all or nothing)."""
+    app = lock_editable(application, by)
+    new_items = [CostItem(application=app, **item) for item in items]
+    for item in new_items:
+        item.full_clean(exclude=["application"])
+    app.cost_items.all().delete()
+    created = CostItem.objects.bulk_create(new_items)
+    app.save(update_fields=["updated_at"])
+    return created
+
+
+@transaction.atomic
+def application_set_declarations(
+    *,
+    application: Application,
+    by: Any,
+    true_and_complete: bool,
+    no_double_funding: bool,
+    consent_to_checks: bool,
+) -> Application:
+    app = lock_editable(application, by)
+    app.declare_true_and_complete = true_and_complete
+    app.declare_no_double_funding = no_double_funding
+    app.declare_consent_to_checks = consent_to_checks
+    app.save(
+        update_fields=[
+            "declare_true_and_complete",
+            "declare_no_double_funding",
+            "declare_consent_to_checks",
+            "updated_at",
+        ]
+    )
+    return app
+
+
+def reference_next(*, year: int) -> str:
+    """Next GDHK-YYYY-NNNNNN; the counter row is locked until the caller commits."""
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"GDHK-{year}-{counter.last_value:06d}"
+
+
+def _check_transition(app: Application, method: Any, by: Any) -> None:
+    if not has_transition_perm(method, by):
+        raise NotPermitted(_("You may not do this for this application."))
+    if not can_proceed(method):
+        raise InvalidState(
+            _("This is not possible while the application is %(status)s.") % {"status": app.get_status_display()}
+        )
+
+
+def can_withdraw(application: Application, user: Any) -> bool:
+    return has_transition_perm(application.withdraw, user)
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by: Any, ip: str | None = None) -> Application:
+    """draft → submitted: every submission rule must pass; the patent is claimed,
+    the reference assigned and the amount fixed in the same transaction."""
+    from subsidy.tasks import send_submission_receipt
+
+    app = _lock(application)
+    _check_transition(app, app.submit, by)
+    facts = claim_facts(app)
+    failures = [r for r in rules.evaluate(facts) if not r.passed]
+    if failures:
+        raise NotEligible(_("The application cannot be submitted yet."), failures)
+    if app.patent is None:  # the patent rule has passed, so this cannot happen
+        raise InvalidState(_("Enter the Hong Kong patent this claim is for."))
+    try:
+        with transaction.atomic():
+            PatentClaim.objects.create(hk_key=app.patent.hk_key, application=app)
+    except IntegrityError as error:
+        raise PatentAlreadyClaimed(
+            _("A claim for %(number)s has already been submitted; each patent is subsidised once.")
+            % {"number": app.patent.hk_key}
+        ) from error
+    app.requested_amount = facts.amount.amount
+    app.reference = reference_next(year=timezone.localdate().year)
+    app.submit(by=by, ip=ip)
+    app.save()
+    language = get_language() or "zh-hans"
+    transaction.on_commit(lambda: send_submission_receipt.enqueue(app.pk, language))
+    return app
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: Any, ip: str | None = None, comment: str = "") -> Application:
+    """Withdrawing releases the HK patent for a new claim."""
+    app = _lock(application)
+    _check_transition(app, app.withdraw, by)
+    app.withdraw(by=by, ip=ip, comment=comment)
+    app.save()
+    PatentClaim.objects.filter(application=app, released_at__isnull=True).update(released_at=timezone.now())
+    return app

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from subsidy.portal import views as portal_views
+
+urlpatterns = [
+    path("", portal_views.home, name="home"),
+    path("accounts/signup/", portal_views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("subsidy.portal.urls")),
+    path("staff/", include("workflows.urls")),
+    path("admin/", admin.site.urls),
+]
