@@ -1,0 +1,170 @@
+"""factory-boy factories: valid, eligible data by default; override what a test is about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from subsidy.demo import TINY_PDF, demo_cnipa, demo_resident_id, demo_uscc
+from subsidy.models import (
+    AccessRole,
+    Applicant,
+    ApplicantAccess,
+    ApplicantKind,
+    Application,
+    CostItem,
+    CostType,
+    Currency,
+    DesignatedOffice,
+    DocumentType,
+    ExchangeRate,
+    FundingRound,
+    GuangdongCity,
+    HKPatent,
+    HKPatentProprietor,
+    PatentRoute,
+    PersonalIdKind,
+    Role,
+)
+from subsidy.services import applications as application_services
+from subsidy.services import documents as document_services
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.cn")
+    email = factory.LazyAttribute(lambda o: o.username)
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: Role | None, **kwargs: Any) -> None:
+        if create:
+            group, _ = Group.objects.get_or_create(name=(extracted or Role.APPLICANT).value)
+            self.groups.add(group)
+
+
+class FundingRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingRound
+
+    name = factory.Sequence(lambda n: f"Round {n}")
+    code = factory.Sequence(lambda n: f"round-{n}")
+    budget = Decimal("1000000.00")
+    opens_on = factory.LazyFunction(lambda: today() - dt.timedelta(days=30))
+    closes_on = factory.LazyFunction(lambda: today() + dt.timedelta(days=300))
+    grant_date_from = factory.LazyFunction(lambda: today() - dt.timedelta(days=365))
+    grant_date_to = factory.LazyFunction(lambda: today())
+
+
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Applicant
+        skip_postgeneration_save = True
+
+    kind = ApplicantKind.ORGANISATION
+    name = factory.Sequence(lambda n: f"深圳市测试科技有限公司{n}")
+    name_en = factory.Sequence(lambda n: f"Shenzhen Test Technology Co., Ltd. {n}")
+    uscc = factory.Sequence(lambda n: demo_uscc("440300", f"MA{n:07d}"))
+    city = GuangdongCity.SHENZHEN
+    address = "深圳市南山区科技园 1 号"
+    contact_person = "张三"
+    phone = "0755-26881234"
+    email = "contact@example.cn"
+    bank_account_name = factory.LazyAttribute(lambda o: o.name)
+    bank_name = "中国工商银行深圳分行"
+    bank_account_number = "4000023409200123456"
+    cnaps_code = "102584002345"
+
+    @factory.post_generation
+    def owner(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not None:
+            ApplicantAccess.objects.create(user=extracted, applicant=self, role=AccessRole.OWNER)
+
+
+class IndividualApplicantFactory(ApplicantFactory):
+    kind = ApplicantKind.INDIVIDUAL
+    name = "黄喆"
+    name_en = "Huang Zhe"
+    uscc = ""
+    id_kind = PersonalIdKind.RESIDENT_ID
+    id_number = factory.Sequence(lambda n: demo_resident_id("440604", "19860315", f"{n % 1000:03d}"))
+
+
+class HKPatentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HKPatent
+        skip_postgeneration_save = True
+
+    hk_number = factory.Sequence(lambda n: f"HK{1300000 + n}")
+    route = PatentRoute.REREGISTRATION
+    designated_office = DesignatedOffice.CNIPA
+    designated_application_number = factory.Sequence(lambda n: demo_cnipa(2023, f"{n:07d}"))
+    title_zh = "一种测试装置"
+    title_en = "A test device"
+    grant_date = factory.LazyFunction(lambda: today() - dt.timedelta(days=30))
+
+
+class CostItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CostItem
+
+    cost_type = CostType.AGENCY_FEE
+    amount = Decimal("8000.00")
+    currency = Currency.CNY
+    paid_on = factory.LazyFunction(lambda: today() - dt.timedelta(days=40))
+    receipt_number = factory.Sequence(lambda n: f"R{n:05d}")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft claim, complete and eligible: `submit` would pass every rule."""
+
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    funding_round = factory.SubFactory(FundingRoundFactory)
+    created_by = factory.SubFactory(UserFactory)
+    applicant = factory.LazyAttribute(lambda o: ApplicantFactory(owner=o.created_by))
+    patent = factory.SubFactory(HKPatentFactory)
+    declare_true_and_complete = True
+    declare_no_double_funding = True
+    declare_consent_to_checks = True
+
+    @factory.post_generation
+    def complete(self, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        if not create or extracted is False:
+            return
+        if self.patent is not None:
+            HKPatentProprietor.objects.create(patent=self.patent, position=1, name=self.applicant.name)
+        CostItemFactory(application=self)
+        for doc_type in (DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT, DocumentType.BUSINESS_LICENCE):
+            document_services.document_upload(
+                application=self, by=self.created_by, doc_type=doc_type, upload=pdf_upload()
+            )
+
+
+def pdf_upload(name: str = "evidence.pdf", content: bytes = TINY_PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def hkd_rate(on_date: dt.date, rate: str = "0.912300") -> ExchangeRate:
+    return ExchangeRate.objects.create(currency=Currency.HKD, on_date=on_date, rate_to_cny=Decimal(rate), source="test")
+
+
+def submitted_application(**kwargs: Any) -> Application:
+    application = ApplicationFactory(**kwargs)
+    return application_services.application_submit(application=application, by=application.created_by)
