@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.contrib.auth import get_user_model
@@ -41,7 +41,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[Any]):
     class Meta:
         model = get_user_model()
         skip_postgeneration_save = True
@@ -51,13 +51,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
     @factory.post_generation
-    def role(self, create: bool, extracted: Role | None, **kwargs: Any) -> None:
+    def role(obj: Any, create: bool, extracted: Role | None, **kwargs: Any) -> None:
         if create:
             group, _ = Group.objects.get_or_create(name=(extracted or Role.APPLICANT).value)
-            self.groups.add(group)
+            obj.groups.add(group)
 
 
-class FundingRoundFactory(factory.django.DjangoModelFactory):
+class FundingRoundFactory(factory.django.DjangoModelFactory[FundingRound]):
     class Meta:
         model = FundingRound
 
@@ -70,7 +70,7 @@ class FundingRoundFactory(factory.django.DjangoModelFactory):
     grant_date_to = factory.LazyFunction(lambda: today())
 
 
-class ApplicantFactory(factory.django.DjangoModelFactory):
+class ApplicantFactory(factory.django.DjangoModelFactory[Applicant]):
     class Meta:
         model = Applicant
         skip_postgeneration_save = True
@@ -90,21 +90,21 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
     cnaps_code = "102584002345"
 
     @factory.post_generation
-    def owner(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def owner(obj: Applicant, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted is not None:
-            ApplicantAccess.objects.create(user=extracted, applicant=self, role=AccessRole.OWNER)
+            ApplicantAccess.objects.create(user=extracted, applicant=obj, role=AccessRole.OWNER)
 
 
 class IndividualApplicantFactory(ApplicantFactory):
     kind = ApplicantKind.INDIVIDUAL
-    name = "黄喆"
-    name_en = "Huang Zhe"
-    uscc = ""
+    name = "黄喆"  # type: ignore[assignment]
+    name_en = "Huang Zhe"  # type: ignore[assignment]
+    uscc = ""  # type: ignore[assignment]
     id_kind = PersonalIdKind.RESIDENT_ID
     id_number = factory.Sequence(lambda n: demo_resident_id("440604", "19860315", f"{n % 1000:03d}"))
 
 
-class HKPatentFactory(factory.django.DjangoModelFactory):
+class HKPatentFactory(factory.django.DjangoModelFactory[HKPatent]):
     class Meta:
         model = HKPatent
         skip_postgeneration_save = True
@@ -118,7 +118,7 @@ class HKPatentFactory(factory.django.DjangoModelFactory):
     grant_date = factory.LazyFunction(lambda: today() - dt.timedelta(days=30))
 
 
-class CostItemFactory(factory.django.DjangoModelFactory):
+class CostItemFactory(factory.django.DjangoModelFactory[CostItem]):
     class Meta:
         model = CostItem
 
@@ -129,7 +129,7 @@ class CostItemFactory(factory.django.DjangoModelFactory):
     receipt_number = factory.Sequence(lambda n: f"R{n:05d}")
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     """A draft claim, complete and eligible: `submit` would pass every rule."""
 
     class Meta:
@@ -145,15 +145,15 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     declare_consent_to_checks = True
 
     @factory.post_generation
-    def complete(self, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+    def complete(obj: Application, create: bool, extracted: bool | None, **kwargs: Any) -> None:
         if not create or extracted is False:
             return
-        if self.patent is not None:
-            HKPatentProprietor.objects.create(patent=self.patent, position=1, name=self.applicant.name)
-        CostItemFactory(application=self)
+        if obj.patent is not None:
+            HKPatentProprietor.objects.create(patent=obj.patent, position=1, name=obj.applicant.name)
+        CostItemFactory(application=obj)
         for doc_type in (DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT, DocumentType.BUSINESS_LICENCE):
             document_services.document_upload(
-                application=self, by=self.created_by, doc_type=doc_type, upload=pdf_upload()
+                application=obj, by=obj.created_by, doc_type=doc_type, upload=pdf_upload()
             )
 
 
@@ -166,5 +166,5 @@ def hkd_rate(on_date: dt.date, rate: str = "0.912300") -> ExchangeRate:
 
 
 def submitted_application(**kwargs: Any) -> Application:
-    application = ApplicationFactory(**kwargs)
+    application = cast(Application, ApplicationFactory(**kwargs))
     return application_services.application_submit(application=application, by=application.created_by)

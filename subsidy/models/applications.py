@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -85,7 +86,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         indexes = [models.Index(fields=["status", "submitted_at"], name="application_status_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status=ApplicationStatus.DRAFT)
+                # A withdrawn draft never got a reference; every other claim has one.
+                condition=models.Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
                 | models.Q(reference__isnull=False, submitted_at__isnull=False),
                 name="application_submitted_has_reference",
             ),
@@ -111,7 +113,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         target=ApplicationStatus.SUBMITTED,
         permission=may_act_for_applicant,
     )
-    def submit(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def submit(
+        self, *, by: Any, reference: str, requested_amount: Decimal, ip: str | None = None, comment: str = ""
+    ) -> None:
+        self.reference = reference
+        self.requested_amount = requested_amount
         self.submitted_at = timezone.now()
 
     @transition(

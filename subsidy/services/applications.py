@@ -146,12 +146,12 @@ def reference_next(*, year: int) -> str:
 
 
 def _check_transition(app: Application, method: Any, by: Any) -> None:
-    if not has_transition_perm(method, by):
-        raise NotPermitted(_("You may not do this for this application."))
     if not can_proceed(method):
         raise InvalidState(
             _("This is not possible while the application is %(status)s.") % {"status": app.get_status_display()}
         )
+    if not has_transition_perm(method, by):
+        raise NotPermitted(_("You may not do this for this application."))
 
 
 def can_withdraw(application: Application, user: Any) -> bool:
@@ -180,9 +180,12 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
             _("A claim for %(number)s has already been submitted; each patent is subsidised once.")
             % {"number": app.patent.hk_key}
         ) from error
-    app.requested_amount = facts.amount.amount
-    app.reference = reference_next(year=timezone.localdate().year)
-    app.submit(by=by, ip=ip)
+    app.submit(
+        by=by,
+        ip=ip,
+        reference=reference_next(year=timezone.localdate().year),
+        requested_amount=facts.amount.amount,
+    )
     app.save()
     language = get_language() or "zh-hans"
     transaction.on_commit(lambda: send_submission_receipt.enqueue(app.pk, language))
