@@ -57,6 +57,20 @@ def add_service_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def saved(form: BaseForm, save: Callable[[], object]) -> bool:
+    """Run a service on the form's data; its ValidationErrors land on the form's fields."""
+    try:
+        save()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
+
+
+def applicant_fields(form: ApplicantForm) -> ApplicantFields:
+    return cast(ApplicantFields, form.cleaned_data)
+
+
 def domain_errors(view: View) -> View:
     """A refusal from a service becomes a 403, or a message on the claim's page."""
 
@@ -146,16 +160,18 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def applicant_create(request: HttpRequest) -> HttpResponse:
     form = ApplicantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            applicant_services.applicant_create(
-                by=request.user, fields=cast(ApplicantFields, form.cleaned_data), ip=client_ip(request)
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Applicant profile saved."))
-            return redirect(request.GET.get("next") or reverse("portal:application_new"))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: applicant_services.applicant_create(
+                by=request.user, fields=applicant_fields(form), ip=client_ip(request)
+            ),
+        )
+    ):
+        messages.success(request, _("Applicant profile saved."))
+        return redirect(request.GET.get("next") or reverse("portal:application_new"))
     return render(request, "portal/applicant_form.html", {"form": form})
 
 
@@ -164,19 +180,18 @@ def applicant_create(request: HttpRequest) -> HttpResponse:
 def applicant_edit(request: HttpRequest, applicant_pk: int) -> HttpResponse:
     applicant = get_object_or_404(selectors.applicants_for_user(request.user), pk=applicant_pk)
     form = ApplicantForm(request.POST or None, instance=applicant)
-    if request.method == "POST" and form.is_valid():
-        try:
-            applicant_services.applicant_update(
-                applicant=applicant,
-                by=request.user,
-                fields=cast(ApplicantFields, form.cleaned_data),
-                ip=client_ip(request),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Applicant profile saved."))
-            return redirect("portal:applicant_list")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: applicant_services.applicant_update(
+                applicant=applicant, by=request.user, fields=applicant_fields(form), ip=client_ip(request)
+            ),
+        )
+    ):
+        messages.success(request, _("Applicant profile saved."))
+        return redirect("portal:applicant_list")
     return render(request, "portal/applicant_form.html", {"form": form, "applicant": applicant})
 
 
@@ -211,18 +226,17 @@ def application_new(request: HttpRequest) -> HttpResponse:
 def claim_applicant(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
     form = ApplicantForm(request.POST or None, instance=application.applicant)
-    if request.method == "POST" and form.is_valid():
-        try:
-            applicant_services.applicant_update(
-                applicant=application.applicant,
-                by=request.user,
-                fields=cast(ApplicantFields, form.cleaned_data),
-                ip=client_ip(request),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _after_save(request, application, "applicant")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: applicant_services.applicant_update(
+                applicant=application.applicant, by=request.user, fields=applicant_fields(form), ip=client_ip(request)
+            ),
+        )
+    ):
+        return _after_save(request, application, "applicant")
     return render(request, "portal/claim_applicant.html", {**_step_context(application, "applicant"), "form": form})
 
 
@@ -231,19 +245,20 @@ def claim_applicant(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_patent(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
     form = PatentForm(request.POST or None, instance=application.patent)
-    if request.method == "POST" and form.is_valid():
-        fields = cast(PatentFields, {name: form.cleaned_data[name] for name in PatentForm.Meta.fields})
-        try:
-            application_services.application_set_patent(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: application_services.application_set_patent(
                 application=application,
                 by=request.user,
-                fields=fields,
+                fields=cast(PatentFields, {name: form.cleaned_data[name] for name in PatentForm.Meta.fields}),
                 proprietors=form.proprietor_list(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _after_save(request, application, "patent")
+            ),
+        )
+    ):
+        return _after_save(request, application, "patent")
     return render(request, "portal/claim_patent.html", {**_step_context(application, "patent"), "form": form})
 
 
@@ -274,21 +289,21 @@ def claim_costs(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_documents(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                document_services.document_upload(
-                    application=application,
-                    by=request.user,
-                    doc_type=form.cleaned_data["doc_type"],
-                    upload=form.cleaned_data["file"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Uploaded %(name)s.") % {"name": form.cleaned_data["file"].name})
-                return redirect(request.path)
-        application = _editable(request, pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: document_services.document_upload(
+                application=application,
+                by=request.user,
+                doc_type=form.cleaned_data["doc_type"],
+                upload=form.cleaned_data["file"],
+            ),
+        )
+    ):
+        messages.success(request, _("Uploaded %(name)s.") % {"name": form.cleaned_data["file"].name})
+        return redirect(request.path)
     return render(request, "portal/claim_documents.html", {**_step_context(application, "documents"), "form": form})
 
 

@@ -1,18 +1,12 @@
 import pytest
 from django.urls import reverse
 
+from subsidy.portal.steps import CLAIM_STEPS
 from tests.factories import ApplicationFactory, submitted_application
 
 pytestmark = pytest.mark.django_db
 
-STEP_URLS = [
-    "portal:claim_applicant",
-    "portal:claim_patent",
-    "portal:claim_costs",
-    "portal:claim_documents",
-    "portal:claim_declarations",
-    "portal:claim_review",
-]
+STEP_URLS = [step.url_name for step in CLAIM_STEPS]
 
 
 @pytest.mark.parametrize("url_name", STEP_URLS)
