@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from forms.accounts import EmailAuthenticationForm
 from subsidy.portal import views as portal_views
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("accounts/signup/", portal_views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("subsidy.portal.urls")),

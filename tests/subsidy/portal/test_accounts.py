@@ -65,3 +65,10 @@ def test_sign_out(client):
     client.force_login(user)
     client.post(reverse("logout"))
     assert client.get(reverse("portal:application_list")).status_code == 302
+
+
+def test_sign_in_with_email_in_any_case(client):
+    get_user_model().objects.create_user(username="c@example.cn", email="c@example.cn", password="x-pass-phrase-9")
+    response = client.post(reverse("login"), {"username": "C@Example.CN", "password": "x-pass-phrase-9"})
+    assert response.status_code == 302
+    assert client.get(reverse("portal:application_list")).status_code == 200
