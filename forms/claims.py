@@ -73,9 +73,7 @@ class CostItemForm(forms.ModelForm[CostItem]):
         }
 
 
-CostItemFormSet = forms.modelformset_factory(
-    CostItem, form=CostItemForm, extra=1, can_delete=True, min_num=1, validate_min=True
-)
+CostItemFormSet = forms.modelformset_factory(CostItem, form=CostItemForm, extra=1, can_delete=True)
 
 
 class DocumentForm(forms.Form):

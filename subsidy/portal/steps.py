@@ -51,7 +51,9 @@ def step_states(results: list[RuleResult]) -> list[StepState]:
     states = []
     for step in CLAIM_STEPS:
         problems = [by_code[c] for c in step.rule_codes if c in by_code and not by_code[c].passed]
-        states.append(StepState(step=step, complete=not problems, problems=problems))
+        # The last step is done only when the whole claim is ready to submit.
+        complete = all(r.passed for r in results) if step is CLAIM_STEPS[-1] else not problems
+        states.append(StepState(step=step, complete=complete, problems=problems))
     return states
 
 
