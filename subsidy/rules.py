@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from subsidy import identifiers
 from subsidy.amounts import AmountBreakdown
@@ -60,6 +61,11 @@ Rule = Callable[[ClaimFacts], RuleResult]
 
 def _result(rule: Rule, passed: bool, reason: str | Promise = "") -> RuleResult:
     return RuleResult(code=rule.__name__, title=RULE_TITLES[rule.__name__], passed=passed, reason=reason)
+
+
+def join_list(items: list[str]) -> str:
+    """A list as people write it in the current language (Chinese uses 、)."""
+    return pgettext("list separator", ", ").join(items)
 
 
 def claim_deadline(grant_date: dt.date, funding_round: FundingRound) -> dt.date:
@@ -207,7 +213,7 @@ def costs_are_eligible(facts: ClaimFacts) -> RuleResult:
     if not amount.lines:
         return _result(costs_are_eligible, False, _("Add the fees you paid, each with its receipt number."))
     if amount.missing_rates:
-        missing = ", ".join(f"{c.currency} {c.paid_on}" for c in amount.missing_rates)
+        missing = join_list([f"{c.currency} {c.paid_on}" for c in amount.missing_rates])
         return _result(
             costs_are_eligible,
             False,
@@ -230,7 +236,7 @@ def required_documents_uploaded(facts: ClaimFacts) -> RuleResult:
     return _result(
         required_documents_uploaded,
         False,
-        _("Upload: %(documents)s.") % {"documents": ", ".join(str(t.label) for t in missing)},
+        _("Upload: %(documents)s.") % {"documents": join_list([str(t.label) for t in missing])},
     )
 
 

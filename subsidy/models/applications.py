@@ -54,7 +54,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, protected=True
     )
     declare_true_and_complete = models.BooleanField(
-        _("The information and evidence in this claim are true, complete and my own."), default=False
+        _("The information and evidence in this claim are true and complete."), default=False
     )
     declare_no_double_funding = models.BooleanField(
         _("No other public subsidy has been or will be claimed for the same costs."), default=False

@@ -8,8 +8,8 @@ from subsidy.models import ApplicationStatus
 register = template.Library()
 
 ACTION_LABELS = {
-    "submit": _("Submitted"),
-    "withdraw": _("Withdrawn"),
+    "submit": _("Claim submitted"),
+    "withdraw": _("Claim withdrawn"),
     "applicant_create": _("Profile created"),
     "applicant_update": _("Profile changed"),
 }
