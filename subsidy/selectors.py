@@ -13,12 +13,12 @@ from subsidy.amounts import AmountBreakdown, CostLine, compute_amount
 from subsidy.models import (
     Applicant,
     Application,
-    ApplicationStatus,
     AuditEntry,
     CostItem,
     Currency,
     ExchangeRate,
     FundingRound,
+    InformationRequest,
     PatentClaim,
 )
 from subsidy.rules import ClaimFacts
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
     AnyUser = User | AnonymousUser
-
-# Statuses whose amount counts against an applicant's annual cap.
-CAP_COUNTING_STATUSES = [ApplicationStatus.APPROVED, ApplicationStatus.IN_PAYMENT, ApplicationStatus.PAID]
 
 
 def applicants_for_user(user: AnyUser) -> QuerySet[Applicant]:
@@ -67,6 +64,10 @@ def staff_application_detail(pk: int) -> Application:
     )
 
 
+def open_information_request(application: Application) -> InformationRequest | None:
+    return application.information_requests.filter(answered_at__isnull=True, lapsed_at__isnull=True).first()
+
+
 def application_history(application: Application) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.for_object(application).order_by("at", "id")
 
@@ -92,10 +93,10 @@ def rate_on(currency: str, day: dt.date, max_age_days: int) -> Decimal | None:
 
 def applicant_committed_amount(applicant: Applicant, year: int, exclude: Application | None = None) -> Decimal:
     """What the applicant has been granted this calendar year (approved, in payment or paid)."""
-    qs = Application.objects.filter(applicant=applicant, status__in=CAP_COUNTING_STATUSES, submitted_at__year=year)
+    qs = Application.objects.reserved().filter(applicant=applicant, decided_at__year=year)
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
-    return qs.aggregate(total=Sum("requested_amount"))["total"] or Decimal("0.00")
+    return qs.aggregate(total=Sum("approved_amount"))["total"] or Decimal("0.00")
 
 
 def cost_label(item: CostItem) -> str:

@@ -10,15 +10,23 @@ from django_tasks import task
 
 from subsidy.models import Application
 
+# Emails to the applicant, by template name under templates/emails/.
+APPLICANT_EMAILS = {"submission_receipt", "information_requested", "approved", "rejected"}
+
 
 @task()
-def send_submission_receipt(application_id: int, language: str) -> None:
-    application = Application.objects.select_related("applicant", "patent", "funding_round", "created_by").get(
-        pk=application_id
+def send_applicant_email(application_id: int, template: str, language: str) -> None:
+    """Email the applicant (and the account that filed the claim) in the language it was filed in."""
+    if template not in APPLICANT_EMAILS:
+        raise ValueError(f"unknown email template {template!r}")
+    application = (
+        Application.objects.select_related("applicant", "patent", "funding_round", "created_by")
+        .prefetch_related("information_requests")
+        .get(pk=application_id)
     )
     recipients = sorted({e for e in (application.applicant.email, application.created_by.email) if e})
     with translation.override(language):
-        context = {"application": application}
-        subject = render_to_string("emails/submission_receipt_subject.txt", context).strip()
-        body = render_to_string("emails/submission_receipt.txt", context)
+        context = {"application": application, "request": application.information_requests.first()}
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

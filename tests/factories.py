@@ -168,3 +168,33 @@ def hkd_rate(on_date: dt.date, rate: str = "0.912300") -> ExchangeRate:
 def submitted_application(**kwargs: Any) -> Application:
     application = cast(Application, ApplicationFactory(**kwargs))
     return application_services.application_submit(application=application, by=application.created_by)
+
+
+def staff_member(role: Role) -> Any:
+    return UserFactory(role=role)
+
+
+def cleared(application: Application, user: Any) -> Any:
+    """`user` has declared no conflict of interest on `application`."""
+    from subsidy.models import ConflictDeclaration
+
+    ConflictDeclaration.objects.create(application=application, user=user, has_conflict=False)
+    return user
+
+
+def in_review(**kwargs: Any) -> tuple[Application, Any]:
+    """A submitted claim taken into review by a cleared reviewer: (claim, reviewer)."""
+    from subsidy.services import reviews
+
+    application = submitted_application(**kwargs)
+    reviewer = cleared(application, staff_member(Role.REVIEWER))
+    return reviews.application_start_review(application=application, by=reviewer), reviewer
+
+
+def awaiting_decision(**kwargs: Any) -> tuple[Application, Any]:
+    """A claim recommended for approval at its computed amount: (claim, reviewer)."""
+    from subsidy.services import reviews
+
+    application, reviewer = in_review(**kwargs)
+    application = reviews.application_recommend(application=application, by=reviewer, recommendation="approve")
+    return application, reviewer

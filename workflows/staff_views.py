@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 
 from subsidy import rules, selectors
 from subsidy.models import Application, ApplicationStatus
-from subsidy.services.auth import user_is_staff_member
+from subsidy.permissions import user_is_staff_member
 
 PAGE_SIZE = 50
 

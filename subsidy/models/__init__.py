@@ -5,6 +5,7 @@ from subsidy.models.applications import Application, CostItem, PatentClaim, Refe
 from subsidy.models.audit import AuditEntry
 from subsidy.models.choices import (
     EDITABLE_STATUSES,
+    RESERVED_STATUSES,
     STAFF_ROLES,
     WITHDRAWABLE_STATUSES,
     AccessRole,
@@ -18,15 +19,18 @@ from subsidy.models.choices import (
     PatentKind,
     PatentRoute,
     PersonalIdKind,
+    Recommendation,
     Role,
 )
 from subsidy.models.documents import Document
 from subsidy.models.patents import HKPatent, HKPatentProprietor
 from subsidy.models.rates import ExchangeRate
+from subsidy.models.reviews import ConflictDeclaration, InformationRequest
 from subsidy.models.rounds import FundingRound
 
 __all__ = [
     "EDITABLE_STATUSES",
+    "RESERVED_STATUSES",
     "STAFF_ROLES",
     "WITHDRAWABLE_STATUSES",
     "AccessRole",
@@ -36,6 +40,7 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "AuditEntry",
+    "ConflictDeclaration",
     "CostItem",
     "CostType",
     "Currency",
@@ -47,10 +52,12 @@ __all__ = [
     "GuangdongCity",
     "HKPatent",
     "HKPatentProprietor",
+    "InformationRequest",
     "PatentClaim",
     "PatentKind",
     "PatentRoute",
     "PersonalIdKind",
+    "Recommendation",
     "ReferenceCounter",
     "Role",
 ]

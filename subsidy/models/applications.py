@@ -11,9 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from subsidy.models.applicants import Applicant
-from subsidy.models.choices import WITHDRAWABLE_STATUSES, ApplicationStatus, CostType, Currency
+from subsidy.models.choices import (
+    RESERVED_STATUSES,
+    WITHDRAWABLE_STATUSES,
+    ApplicationStatus,
+    CostType,
+    Currency,
+    Recommendation,
+    Role,
+)
 from subsidy.models.patents import HKPatent
 from subsidy.models.rounds import FundingRound
+from subsidy.permissions import user_has_role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -22,6 +31,38 @@ if TYPE_CHECKING:
 def may_act_for_applicant(instance: models.Model, user: Any) -> bool:
     """Transition permission: the user's own applicant, or one its agency is authorised for."""
     return isinstance(instance, Application) and instance.applicant.is_accessible_by(user)
+
+
+def may_review(instance: models.Model, user: Any) -> bool:
+    """A reviewer without a conflict, on a case that is free or already theirs."""
+    return (
+        isinstance(instance, Application)
+        and user_has_role(user, Role.REVIEWER)
+        and instance.reviewer_id in (None, user.pk)
+        and instance.declared_no_conflict(user)
+    )
+
+
+def may_decide(instance: models.Model, user: Any) -> bool:
+    """An approver without a conflict who is not the case's reviewer (four eyes)."""
+    return (
+        isinstance(instance, Application)
+        and user_has_role(user, Role.APPROVER)
+        and user.pk != instance.reviewer_id
+        and instance.declared_no_conflict(user)
+    )
+
+
+def may_record_objection(instance: models.Model, user: Any) -> bool:
+    return user_has_role(user, Role.APPROVER) or user_has_role(user, Role.SCHEME_ADMIN)
+
+
+def recommended_for_approval(instance: models.Model) -> bool:
+    return (
+        isinstance(instance, Application)
+        and instance.recommendation == Recommendation.APPROVE
+        and instance.recommended_amount is not None
+    )
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
@@ -35,6 +76,10 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
     def submitted(self) -> ApplicationQuerySet:
         return self.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+
+    def reserved(self) -> ApplicationQuerySet:
+        """Claims whose approved amount is reserved against budget and annual cap."""
+        return self.filter(status__in=RESERVED_STATUSES)
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -77,6 +122,35 @@ class Application(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
+    # Review and decision (filled by the transitions below).
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices, blank=True)
+    recommended_amount = models.DecimalField(
+        _("recommended amount (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    recommendation_reason = models.TextField(_("reviewer's reasons"), blank=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
+    approved_amount = models.DecimalField(
+        _("approved amount (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    notice_ends_on = models.DateField(_("public notice ends"), null=True, blank=True)
+
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -95,10 +169,30 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(requested_amount__isnull=True) | models.Q(requested_amount__gte=0),
                 name="application_amount_not_negative",
             ),
+            # Four eyes, enforced by the database too: whoever reviewed a case never decides it.
+            models.CheckConstraint(
+                condition=models.Q(approver__isnull=True)
+                | models.Q(reviewer__isnull=True)
+                | ~models.Q(approver=models.F("reviewer")),
+                name="application_approver_is_not_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=RESERVED_STATUSES)
+                | models.Q(approved_amount__isnull=False, approved_amount__gte=0),
+                name="application_approved_has_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference or _("Draft #%(id)s") % {"id": self.pk}
+
+    def declared_no_conflict(self, user: Any) -> bool:
+        return bool(
+            self.pk
+            and user is not None
+            and user.is_authenticated
+            and self.conflict_declarations.filter(user=user, has_conflict=False).exists()
+        )
 
     @property
     def declarations_complete(self) -> bool:
@@ -125,6 +219,104 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def withdraw(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
         self.withdrawn_at = timezone.now()
+
+    @transition(
+        field=status, source=ApplicationStatus.SUBMITTED, target=ApplicationStatus.UNDER_REVIEW, permission=may_review
+    )
+    def start_review(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        self.reviewer = by
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.UNDER_REVIEW,
+        target=ApplicationStatus.INFO_REQUESTED,
+        permission=may_review,
+    )
+    def request_info(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        """The request itself (message, deadline) is an InformationRequest row."""
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.INFO_REQUESTED,
+        target=ApplicationStatus.UNDER_REVIEW,
+        permission=may_act_for_applicant,
+    )
+    def resubmit(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        """Back to the same reviewer."""
+
+    @transition(field=status, source=ApplicationStatus.INFO_REQUESTED, target=ApplicationStatus.LAPSED)
+    def lapse(self, *, by: Any = None, ip: str | None = None, comment: str = "") -> None:
+        """Run by the scheduler once the information request's deadline has passed."""
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.UNDER_REVIEW,
+        target=ApplicationStatus.AWAITING_DECISION,
+        permission=may_review,
+    )
+    def recommend(
+        self,
+        *,
+        by: Any,
+        recommendation: str,
+        amount: Decimal | None,
+        reason: str,
+        ip: str | None = None,
+        comment: str = "",
+    ) -> None:
+        self.recommendation = recommendation
+        self.recommended_amount = amount
+        self.recommendation_reason = reason
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.AWAITING_DECISION,
+        target=ApplicationStatus.UNDER_REVIEW,
+        permission=may_decide,
+    )
+    def return_to_review(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        self.recommendation = ""
+        self.recommended_amount = None
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.AWAITING_DECISION,
+        target=ApplicationStatus.APPROVED,
+        permission=may_decide,
+        conditions=[recommended_for_approval],
+    )
+    def approve(self, *, by: Any, notice_ends_on: Any, ip: str | None = None, comment: str = "") -> None:
+        self.approver = by
+        self.approved_amount = self.recommended_amount
+        self.decided_at = timezone.now()
+        self.decision_reason = comment
+        self.notice_ends_on = notice_ends_on
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.AWAITING_DECISION,
+        target=ApplicationStatus.REJECTED,
+        permission=may_decide,
+    )
+    def reject(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        self.approver = by
+        self.decided_at = timezone.now()
+        self.decision_reason = comment
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.APPROVED,
+        target=ApplicationStatus.UNDER_REVIEW,
+        permission=may_record_objection,
+    )
+    def reopen(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        """An objection during the public notice: the decision is undone, the reservation released."""
+        self.approver = None
+        self.approved_amount = None
+        self.decided_at = None
+        self.notice_ends_on = None
+        self.recommendation = ""
+        self.recommended_amount = None
 
 
 class CostItem(models.Model):

@@ -96,9 +96,13 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-# Applicants edit their claim only while it is a draft (the review issue adds
-# information requests).
-EDITABLE_STATUSES = [ApplicationStatus.DRAFT]
+# Applicants edit their claim while it is a draft, and again when a reviewer
+# has asked them for more information.
+EDITABLE_STATUSES = [ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED]
+
+# Statuses whose approved amount is reserved against the round's budget and
+# counts towards the applicant's annual cap.
+RESERVED_STATUSES = [ApplicationStatus.APPROVED, ApplicationStatus.IN_PAYMENT, ApplicationStatus.PAID]
 
 # Applicants may withdraw until a reviewer has finished with the case.
 WITHDRAWABLE_STATUSES = [
@@ -107,6 +111,11 @@ WITHDRAWABLE_STATUSES = [
     ApplicationStatus.UNDER_REVIEW,
     ApplicationStatus.INFO_REQUESTED,
 ]
+
+
+class Recommendation(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
 
 
 class Role(models.TextChoices):

@@ -51,6 +51,22 @@ class FundingRound(models.Model):
     exchange_rate_max_age_days = models.PositiveSmallIntegerField(
         _("exchange rate may be older than the payment date by (days)"), default=7
     )
+    notice_period_working_days = models.PositiveSmallIntegerField(
+        _("public notice period (working days)"),
+        default=5,
+        help_text=_("Approved claims are published for this many mainland working days before payment; 0 for none."),
+    )
+    review_sla_days = models.PositiveSmallIntegerField(
+        _("review target (days from submission)"), default=20, validators=[MinValueValidator(1)]
+    )
+    reserved_amount = models.DecimalField(
+        _("reserved by approvals (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        editable=False,
+        help_text=_("Sum of approved amounts not released; kept by the approval services, never edited by hand."),
+    )
 
     objects = FundingRoundQuerySet.as_manager()
 
@@ -70,6 +86,11 @@ class FundingRound(models.Model):
                 condition=models.Q(budget__gte=0, per_patent_cap__gte=0, per_applicant_annual_cap__gte=0),
                 name="round_amounts_not_negative",
             ),
+            # The database itself refuses an approval that would overspend the budget.
+            models.CheckConstraint(
+                condition=models.Q(reserved_amount__gte=0, reserved_amount__lte=models.F("budget")),
+                name="round_reserved_within_budget",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,3 +103,7 @@ class FundingRound(models.Model):
 
     def is_open_on(self, day: dt.date) -> bool:
         return self.opens_on <= day <= self.closes_on
+
+    @property
+    def remaining_budget(self) -> Decimal:
+        return self.budget - self.reserved_amount

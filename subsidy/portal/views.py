@@ -32,14 +32,15 @@ from forms.claims import (
 )
 from subsidy import rules, selectors
 from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted
-from subsidy.models import EDITABLE_STATUSES, Application, CostItem, Role
+from subsidy.models import EDITABLE_STATUSES, Application, ApplicationStatus, CostItem, Role
+from subsidy.permissions import user_is_staff_member
 from subsidy.portal.steps import next_step, step_states
 from subsidy.services import applicants as applicant_services
 from subsidy.services import applications as application_services
 from subsidy.services import documents as document_services
 from subsidy.services.applicants import ApplicantFields
 from subsidy.services.applications import CostItemFields, PatentFields
-from subsidy.services.auth import user_is_staff_member, user_register
+from subsidy.services.auth import user_register
 
 View = Callable[..., HttpResponse]
 
@@ -108,6 +109,7 @@ def _step_context(application: Application, current: str) -> dict[str, Any]:
     results = rules.evaluate(selectors.claim_facts(application))
     return {
         "application": application,
+        "open_request": selectors.open_information_request(application),
         "steps": step_states(results),
         "current_step": current,
         "results": results,
@@ -356,7 +358,12 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     context = _step_context(application, "review")
     if request.method == "POST":
         try:
-            application_services.application_submit(application=application, by=request.user, ip=client_ip(request))
+            if application.status == ApplicationStatus.INFO_REQUESTED:
+                application_services.application_resubmit(
+                    application=application, by=request.user, ip=client_ip(request)
+                )
+            else:
+                application_services.application_submit(application=application, by=request.user, ip=client_ip(request))
         except NotEligible as error:
             context["failures"] = error.failures
             messages.error(request, str(error.message))

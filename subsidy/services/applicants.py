@@ -7,7 +7,7 @@ from django.db import transaction
 from subsidy.audit import audit_record, diff, field_values
 from subsidy.exceptions import NotPermitted
 from subsidy.models import AccessRole, Applicant, ApplicantAccess, Role
-from subsidy.services.auth import user_has_role
+from subsidy.permissions import user_has_role
 
 # Changing where the money goes is audited like a transition.
 SENSITIVE_FIELDS = ("bank_account_name", "bank_name", "bank_account_number", "cnaps_code", "uscc", "id_number")

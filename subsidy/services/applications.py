@@ -19,6 +19,7 @@ from subsidy.models import (
     FundingRound,
     HKPatent,
     HKPatentProprietor,
+    InformationRequest,
     PatentClaim,
     ReferenceCounter,
 )
@@ -45,7 +46,8 @@ class CostItemFields(TypedDict, total=False):
     receipt_number: str
 
 
-def _lock(application: Application) -> Application:
+def lock_application(application: Application) -> Application:
+    """The claim re-read under a row lock: concurrent transitions on one claim queue here."""
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("applicant", "funding_round", "patent")
@@ -55,7 +57,7 @@ def _lock(application: Application) -> Application:
 
 def lock_editable(application: Application, by: Any) -> Application:
     """The claim, row-locked, if `by` may edit it now; else a clear refusal."""
-    locked = _lock(application)
+    locked = lock_application(application)
     if not locked.applicant.is_accessible_by(by):
         raise NotPermitted(_("You may not change this application."))
     if locked.status not in EDITABLE_STATUSES:
@@ -84,6 +86,15 @@ def application_set_patent(
     names = [n.strip() for n in proprietors if n.strip()]
     if not names:
         raise ValidationError({"proprietors": _("List at least one registered proprietor.")})
+    live_claim = PatentClaim.objects.filter(application=app, released_at__isnull=True).first()
+    if live_claim is not None and live_claim.hk_key != patent.hk_key:
+        raise ValidationError(
+            {
+                "hk_number": _(
+                    "The HK patent number cannot change after submission; withdraw this claim and file a new one."
+                )
+            }
+        )
     if patent_claimed_elsewhere(patent.hk_key, app):
         raise ValidationError(
             {"hk_number": _("A claim for %(number)s has already been submitted.") % {"number": patent.hk_key}}
@@ -145,7 +156,8 @@ def reference_next(*, year: int) -> str:
     return f"GDHK-{year}-{counter.last_value:06d}"
 
 
-def _check_transition(app: Application, method: Any, by: Any) -> None:
+def check_transition(app: Application, method: Any, by: Any) -> None:
+    """Refuse clearly: 409-like when the state does not allow it, 403-like when the person may not."""
     if not can_proceed(method):
         raise InvalidState(
             _("This is not possible while the application is %(status)s.") % {"status": app.get_status_display()}
@@ -162,10 +174,8 @@ def can_withdraw(application: Application, user: Any) -> bool:
 def application_submit(*, application: Application, by: Any, ip: str | None = None) -> Application:
     """draft → submitted: every submission rule must pass; the patent is claimed,
     the reference assigned and the amount fixed in the same transaction."""
-    from subsidy.tasks import send_submission_receipt
-
-    app = _lock(application)
-    _check_transition(app, app.submit, by)
+    app = lock_application(application)
+    check_transition(app, app.submit, by)
     facts = claim_facts(app)
     failures = [r for r in rules.evaluate(facts) if not r.passed]
     if failures:
@@ -187,17 +197,47 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
         requested_amount=facts.amount.amount,
     )
     app.save()
-    language = get_language() or "zh-hans"
-    transaction.on_commit(lambda: send_submission_receipt.enqueue(app.pk, language))
+    notify_applicant(app, "submission_receipt")
     return app
+
+
+def notify_applicant(application: Application, template: str) -> None:
+    """Email the applicant once the transaction commits, in the language of this request."""
+    from subsidy.tasks import send_applicant_email
+
+    language = get_language() or "zh-hans"
+    transaction.on_commit(lambda: send_applicant_email.enqueue(application.pk, template, language))
 
 
 @transaction.atomic
 def application_withdraw(*, application: Application, by: Any, ip: str | None = None, comment: str = "") -> Application:
     """Withdrawing releases the HK patent for a new claim."""
-    app = _lock(application)
-    _check_transition(app, app.withdraw, by)
+    app = lock_application(application)
+    check_transition(app, app.withdraw, by)
     app.withdraw(by=by, ip=ip, comment=comment)
     app.save()
     PatentClaim.objects.filter(application=app, released_at__isnull=True).update(released_at=timezone.now())
+    return app
+
+
+# Rules that still apply when a claim comes back after an information request:
+# the round may have closed meanwhile, and the patent is already this claim's.
+RESUBMISSION_EXEMPT = {"round_is_open", "patent_not_claimed_before"}
+
+
+@transaction.atomic
+def application_resubmit(*, application: Application, by: Any, ip: str | None = None, comment: str = "") -> Application:
+    """info_requested → under_review, back to the same reviewer, with the amount recomputed."""
+    app = lock_application(application)
+    check_transition(app, app.resubmit, by)
+    facts = claim_facts(app)
+    failures = [r for r in rules.evaluate(facts) if not r.passed and r.code not in RESUBMISSION_EXEMPT]
+    if failures:
+        raise NotEligible(_("The application cannot be resubmitted yet."), failures)
+    app.requested_amount = facts.amount.amount
+    app.resubmit(by=by, ip=ip, comment=comment)
+    app.save()
+    InformationRequest.objects.filter(application=app, answered_at__isnull=True, lapsed_at__isnull=True).update(
+        answered_at=timezone.now()
+    )
     return app

@@ -5,20 +5,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from subsidy.models import STAFF_ROLES, Role
-
-
-def user_has_role(user: Any, role: Role) -> bool:
-    if not user.is_authenticated:
-        return False
-    return bool(user.groups.filter(name=role.value).exists())
-
-
-def user_is_staff_member(user: Any) -> bool:
-    """Scheme staff: any of the staff roles (DESIGN.md §6)."""
-    if not user.is_authenticated:
-        return False
-    return bool(user.is_superuser or user.groups.filter(name__in=[r.value for r in STAFF_ROLES]).exists())
+from subsidy.models import Role
 
 
 @transaction.atomic

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def _force_status(application: Application, status: str) -> Application:
     Application.objects.filter(pk=application.pk).update(
-        status=status, reference=f"GDHK-2026-{application.pk:06d}", submitted_at="2026-01-01T00:00:00Z"
+        status=status,
+        reference=f"GDHK-2026-{application.pk:06d}",
+        submitted_at="2026-01-01T00:00:00Z",
+        approved_amount=Decimal("100.00"),
     )
     application.refresh_from_db()
     return application

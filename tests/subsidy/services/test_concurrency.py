@@ -1,15 +1,25 @@
 """Races on a real PostgreSQL server: each thread has its own connection."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 
-from subsidy.exceptions import DomainError, PatentAlreadyClaimed
-from subsidy.models import Application, ApplicationStatus, PatentClaim
+from subsidy.exceptions import DomainError, InvalidState, PatentAlreadyClaimed
+from subsidy.models import Application, ApplicationStatus, AuditEntry, PatentClaim, Role
 from subsidy.selectors import claim_facts
 from subsidy.services import applications as services
-from tests.factories import ApplicationFactory, HKPatentFactory
+from subsidy.services import reviews
+from tests.factories import (
+    ApplicationFactory,
+    FundingRoundFactory,
+    HKPatentFactory,
+    awaiting_decision,
+    cleared,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,3 +72,65 @@ def test_concurrent_submissions_get_distinct_consecutive_references():
     assert set(outcomes.values()) == {"submitted"}
     numbers = sorted(int(r.rsplit("-", 1)[1]) for r in Application.objects.values_list("reference", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + 6))
+
+
+def run_all(calls):
+    """Run each zero-argument call in its own thread at once; return outcome per index."""
+    outcomes = {}
+    barrier = threading.Barrier(len(calls), timeout=60)
+
+    def work(index, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[index] = "ok"
+        except DomainError as error:
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def test_twenty_approvers_at_once_never_overspend_a_budget_that_fits_twelve():
+    funding_round = FundingRoundFactory(budget=Decimal("48000.00"))  # 12 * 4000
+    cases = [awaiting_decision(funding_round=funding_round)[0] for _ in range(20)]
+    approvers = [cleared(case, staff_member(Role.APPROVER)) for case in cases]
+    outcomes = run_all(
+        [
+            (lambda case=case, approver=approver: reviews.application_approve(application=case, by=approver))
+            for case, approver in zip(cases, approvers, strict=True)
+        ]
+    )
+    refused = [o for o in outcomes.values() if o != "ok"]
+    assert len(outcomes) == 20
+    assert list(outcomes.values()).count("ok") == 12
+    assert all(isinstance(o, reviews.BudgetExceeded) for o in refused)
+    funding_round.refresh_from_db()
+    approved_total = Application.objects.filter(status=ApplicationStatus.APPROVED).aggregate(t=Sum("approved_amount"))[
+        "t"
+    ]
+    assert funding_round.reserved_amount == approved_total == Decimal("48000.00")
+
+
+def test_ten_concurrent_decisions_on_one_case_exactly_one_wins():
+    case, _ = awaiting_decision()
+    approvers = [cleared(case, staff_member(Role.APPROVER)) for _ in range(10)]
+    calls = [
+        (lambda a=a: reviews.application_approve(application=case, by=a))
+        if i % 2
+        else (lambda a=a: reviews.application_reject(application=case, by=a, reason="not eligible"))
+        for i, a in enumerate(approvers)
+    ]
+    outcomes = run_all(calls)
+    assert list(outcomes.values()).count("ok") == 1
+    assert all(isinstance(o, InvalidState) for o in outcomes.values() if o != "ok")
+    case.refresh_from_db()
+    decisions = AuditEntry.objects.for_object(case).filter(transition__in=["approve", "reject"])
+    assert decisions.count() == 1
+    assert case.status in {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED}

@@ -1,0 +1,233 @@
+"""Review and decision: the staff side of the application's state machine.
+
+Every function locks the claim, checks the transition's state and permission,
+runs it (which writes the audit row) and defers emails until commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.audit import audit_record
+from subsidy.calendar import add_working_days
+from subsidy.exceptions import DomainError, InvalidState
+from subsidy.models import (
+    Applicant,
+    Application,
+    ApplicationStatus,
+    ConflictDeclaration,
+    FundingRound,
+    InformationRequest,
+    Recommendation,
+)
+from subsidy.selectors import applicant_committed_amount, application_amount
+from subsidy.services.applications import check_transition, lock_application, notify_applicant
+
+
+class BudgetExceeded(DomainError):
+    pass
+
+
+class AnnualCapExceeded(DomainError):
+    pass
+
+
+@transaction.atomic
+def conflict_declare(
+    *, application: Application, by: Any, has_conflict: bool, note: str = "", ip: str | None = None
+) -> ConflictDeclaration:
+    """Record a declaration once; a conflict takes the person off the case for good."""
+    app = lock_application(application)
+    declaration, created = ConflictDeclaration.objects.get_or_create(
+        application=app, user=by, defaults={"has_conflict": has_conflict, "note": note}
+    )
+    if not created:
+        raise InvalidState(_("You have already made your declaration for this case."))
+    changes: dict[str, Any] = {"has_conflict": has_conflict}
+    if has_conflict and app.reviewer_id == by.pk:
+        app.reviewer = None
+        app.save(update_fields=["reviewer", "updated_at"])
+        changes["reviewer"] = [by.pk, None]
+    audit_record(subject=app, actor=by, action="conflict_declared", comment=note, ip=ip, changes=changes)
+    return declaration
+
+
+@transaction.atomic
+def application_start_review(*, application: Application, by: Any, ip: str | None = None) -> Application:
+    app = lock_application(application)
+    check_transition(app, app.start_review, by)
+    app.start_review(by=by, ip=ip)
+    app.save()
+    return app
+
+
+@transaction.atomic
+def application_request_info(
+    *, application: Application, by: Any, message: str, deadline: dt.date, ip: str | None = None
+) -> InformationRequest:
+    app = lock_application(application)
+    check_transition(app, app.request_info, by)
+    errors = {}
+    if not message.strip():
+        errors["message"] = _("Say what the applicant must provide.")
+    if deadline <= timezone.localdate():
+        errors["deadline"] = _("The deadline must be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    request = InformationRequest.objects.create(application=app, requested_by=by, message=message, deadline=deadline)
+    app.request_info(by=by, ip=ip, comment=message)
+    app.save()
+    notify_applicant(app, "information_requested")
+    return request
+
+
+@transaction.atomic
+def application_recommend(
+    *,
+    application: Application,
+    by: Any,
+    recommendation: str,
+    amount: Decimal | None = None,
+    reason: str = "",
+    ip: str | None = None,
+) -> Application:
+    """The reviewer's recommendation. An approval may lower the computed amount, with a
+    written reason, but never raise it; a rejection needs reasons."""
+    app = lock_application(application)
+    check_transition(app, app.recommend, by)
+    computed = application_amount(app).amount
+    if recommendation == Recommendation.APPROVE:
+        if amount is None:
+            amount = computed
+        if amount <= 0:
+            raise ValidationError({"amount": _("An approval needs an amount greater than zero.")})
+        if amount > computed:
+            raise ValidationError(
+                {"amount": _("The amount cannot exceed the computed CNY %(computed)s.") % {"computed": computed}}
+            )
+        if amount < computed and not reason.strip():
+            raise ValidationError({"reason": _("Explain why the amount is lower than the computed one.")})
+    elif recommendation == Recommendation.REJECT:
+        amount = None
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reasons for rejection.")})
+    else:
+        raise ValidationError({"recommendation": _("Choose approve or reject.")})
+    app.recommend(by=by, recommendation=recommendation, amount=amount, reason=reason, ip=ip, comment=reason)
+    app.save()
+    return app
+
+
+@transaction.atomic
+def application_return_to_review(
+    *, application: Application, by: Any, comment: str, ip: str | None = None
+) -> Application:
+    app = lock_application(application)
+    check_transition(app, app.return_to_review, by)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Tell the reviewer what to look at again.")})
+    app.return_to_review(by=by, ip=ip, comment=comment)
+    app.save()
+    return app
+
+
+@transaction.atomic
+def application_approve(*, application: Application, by: Any, comment: str = "", ip: str | None = None) -> Application:
+    """Approve and reserve the amount against the round's budget and the applicant's
+    annual cap. Rows are locked in a fixed order (claim, round, applicant) so that
+    concurrent approvals queue instead of overspending."""
+    app = lock_application(application)
+    check_transition(app, app.approve, by)
+    amount = app.recommended_amount or Decimal("0.00")
+    funding_round = FundingRound.objects.select_for_update().get(pk=app.funding_round_id)
+    if funding_round.reserved_amount + amount > funding_round.budget:
+        raise BudgetExceeded(
+            _("The round's remaining budget (CNY %(remaining)s) cannot cover CNY %(amount)s.")
+            % {"remaining": funding_round.remaining_budget, "amount": amount}
+        )
+    applicant = Applicant.objects.select_for_update().get(pk=app.applicant_id)
+    today = timezone.localdate()
+    committed = applicant_committed_amount(applicant, today.year, exclude=app)
+    if committed + amount > funding_round.per_applicant_annual_cap:
+        raise AnnualCapExceeded(
+            _(
+                "The applicant has CNY %(committed)s approved this year; "
+                "CNY %(amount)s more exceeds the cap of CNY %(cap)s."
+            )
+            % {"committed": committed, "amount": amount, "cap": funding_round.per_applicant_annual_cap}
+        )
+    funding_round.reserved_amount += amount
+    funding_round.save(update_fields=["reserved_amount"])
+    notice_ends_on = (
+        add_working_days(today, funding_round.notice_period_working_days)
+        if funding_round.notice_period_working_days
+        else None
+    )
+    app.approve(by=by, notice_ends_on=notice_ends_on, ip=ip, comment=comment)
+    app.save()
+    notify_applicant(app, "approved")
+    return app
+
+
+@transaction.atomic
+def application_reject(*, application: Application, by: Any, reason: str, ip: str | None = None) -> Application:
+    app = lock_application(application)
+    check_transition(app, app.reject, by)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reasons for rejection; the applicant will read them.")})
+    app.reject(by=by, ip=ip, comment=reason)
+    app.save()
+    notify_applicant(app, "rejected")
+    return app
+
+
+@transaction.atomic
+def application_record_objection(
+    *, application: Application, by: Any, objection: str, ip: str | None = None
+) -> Application:
+    """An objection during the public notice reopens the case and releases its reservation."""
+    app = lock_application(application)
+    check_transition(app, app.reopen, by)
+    if not objection.strip():
+        raise ValidationError({"objection": _("Record what the objection says.")})
+    if app.notice_ends_on is not None and timezone.localdate() > app.notice_ends_on:
+        raise InvalidState(_("The public notice period has ended; objections can no longer reopen this case."))
+    amount = app.approved_amount or Decimal("0.00")
+    funding_round = FundingRound.objects.select_for_update().get(pk=app.funding_round_id)
+    funding_round.reserved_amount -= amount
+    funding_round.save(update_fields=["reserved_amount"])
+    app.reopen(by=by, ip=ip, comment=objection)
+    app.save()
+    return app
+
+
+def applications_lapse_overdue(*, today: dt.date | None = None) -> int:
+    """Lapse every claim whose information request is past its deadline. Safe to run
+    twice or concurrently: each claim is re-checked under its row lock."""
+    today = today or timezone.localdate()
+    due = InformationRequest.objects.filter(
+        answered_at__isnull=True,
+        lapsed_at__isnull=True,
+        deadline__lt=today,
+        application__status=ApplicationStatus.INFO_REQUESTED,
+    ).values_list("application_id", flat=True)
+    lapsed = 0
+    for application_id in list(due):
+        with transaction.atomic():
+            app = Application.objects.select_for_update().get(pk=application_id)
+            request = app.information_requests.filter(answered_at__isnull=True, lapsed_at__isnull=True).first()
+            if app.status != ApplicationStatus.INFO_REQUESTED or request is None or request.deadline >= today:
+                continue
+            app.lapse(comment=str(_("No answer by %(deadline)s.") % {"deadline": request.deadline}))
+            app.save()
+            request.lapsed_at = timezone.now()
+            request.save(update_fields=["lapsed_at"])
+            lapsed += 1
+    return lapsed
