@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,61 @@ def open_information_request(application: Application) -> InformationRequest | N
 
 
 def application_history(application: Application) -> QuerySet[AuditEntry]:
+    """The whole timeline, for staff."""
     return AuditEntry.objects.for_object(application).order_by("at", "id")
+
+
+# What the applicant sees of the timeline: these steps, and the comments of only
+# the ones written for the applicant (the information request, rejection reasons,
+# their own withdrawal note). Reviewers' notes, conflict declarations and
+# approvers' comments stay internal.
+APPLICANT_TIMELINE_ACTIONS = {
+    "submit",
+    "withdraw",
+    "start_review",
+    "request_info",
+    "resubmit",
+    "lapse",
+    "approve",
+    "reject",
+    "reopen",
+}
+APPLICANT_VISIBLE_COMMENTS = {"withdraw", "request_info", "lapse", "reject"}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    action: str
+    comment: str
+
+
+def applicant_timeline(application: Application) -> list[TimelineEntry]:
+    entries = application_history(application).filter(transition__in=APPLICANT_TIMELINE_ACTIONS)
+    return [
+        TimelineEntry(
+            at=e.at, action=e.transition, comment=e.comment if e.transition in APPLICANT_VISIBLE_COMMENTS else ""
+        )
+        for e in entries
+    ]
+
+
+def public_notice_list(today: dt.date | None = None) -> QuerySet[Application]:
+    """The public notice page: applicant name, HK patent number and amount, nothing else."""
+    return (
+        Application.objects.in_public_notice(today or timezone.localdate())
+        .select_related("applicant", "patent", "funding_round")
+        .only(
+            "status",  # the FSM mixin reads it on load
+            "approved_amount",
+            "notice_ends_on",
+            "decided_at",
+            "funding_round__name",
+            "applicant__name",
+            "patent__hk_number",
+        )
+        .order_by("funding_round__name", "decided_at", "id")
+    )
 
 
 def open_rounds(today: dt.date | None = None) -> QuerySet[FundingRound]:

@@ -7,6 +7,7 @@ from subsidy.portal import views as portal_views
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
+    path("notice/", portal_views.public_notice, name="public_notice"),
     path("accounts/signup/", portal_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

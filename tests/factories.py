@@ -198,3 +198,7 @@ def awaiting_decision(**kwargs: Any) -> tuple[Application, Any]:
     application, reviewer = in_review(**kwargs)
     application = reviews.application_recommend(application=application, by=reviewer, recommendation="approve")
     return application, reviewer
+
+
+def cleared_approver(application: Application) -> Any:
+    return cleared(application, staff_member(Role.APPROVER))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,16 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
     def submitted(self) -> ApplicationQuerySet:
         return self.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+
+    def in_public_notice(self, today: dt.date) -> ApplicationQuerySet:
+        """Approved claims still within their public notice period (公示)."""
+        return self.filter(status=ApplicationStatus.APPROVED, notice_ends_on__gte=today)
+
+    def payable(self, today: dt.date) -> ApplicationQuerySet:
+        """Approved claims whose public notice is over: only these may be paid."""
+        return self.filter(status=ApplicationStatus.APPROVED).filter(
+            models.Q(notice_ends_on__isnull=True) | models.Q(notice_ends_on__lt=today)
+        )
 
     def reserved(self) -> ApplicationQuerySet:
         """Claims whose approved amount is reserved against budget and annual cap."""

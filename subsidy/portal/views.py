@@ -124,6 +124,11 @@ def _after_save(request: HttpRequest, application: Application, step: str) -> Ht
     return redirect(next_step(step).url_name, pk=application.pk)
 
 
+def public_notice(request: HttpRequest) -> HttpResponse:
+    """公示: approved claims during their notice period, open to everyone."""
+    return render(request, "portal/public_notice.html", {"applications": selectors.public_notice_list()})
+
+
 # Accounts ---------------------------------------------------------------------
 
 
@@ -389,7 +394,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "amount": selectors.application_amount(application),
-            "history": selectors.application_history(application),
+            "history": selectors.applicant_timeline(application),
             "can_withdraw": application_services.can_withdraw(application, request.user),
         },
     )

@@ -10,6 +10,16 @@ register = template.Library()
 ACTION_LABELS = {
     "submit": _("Claim submitted"),
     "withdraw": _("Claim withdrawn"),
+    "start_review": _("Review started"),
+    "request_info": _("More information requested"),
+    "resubmit": _("Claim resubmitted"),
+    "lapse": _("Claim lapsed"),
+    "recommend": _("Recommendation made"),
+    "return_to_review": _("Returned to review"),
+    "approve": _("Claim approved"),
+    "reject": _("Claim rejected"),
+    "reopen": _("Reopened after an objection"),
+    "conflict_declared": _("Conflict of interest declaration"),
     "applicant_create": _("Profile created"),
     "applicant_update": _("Profile changed"),
 }

@@ -265,3 +265,41 @@ def test_new_claim_for_own_applicant_only(client):
     assert response.status_code == 200
     assert "applicant" in response.context["form"].errors
     assert Application.objects.count() == 2
+
+
+def test_applicant_timeline_hides_internal_notes(client):
+    from subsidy.services import reviews
+    from tests.factories import awaiting_decision, cleared_approver
+
+    application, _ = awaiting_decision()
+    reviews.application_reject(application=application, by=cleared_approver(application), reason="Not the proprietor.")
+    client.force_login(application.created_by)
+    response = client.get(url("portal:application_detail", application))
+    actions = [e.action for e in response.context["history"]]
+    assert actions == ["submit", "start_review", "reject"]
+    page = response.content.decode()
+    assert "Not the proprietor." in page
+    assert "conflict" not in page.lower()
+
+
+def test_public_notice_lists_approvals_in_notice_with_nothing_personal(client, django_assert_num_queries):
+    from subsidy.services import reviews
+    from tests.factories import awaiting_decision, cleared_approver
+
+    approved = []
+    for _ in range(3):
+        application, _ = awaiting_decision()
+        approved.append(reviews.application_approve(application=application, by=cleared_approver(application)))
+    ended = approved[-1]
+    Application.objects.filter(pk=ended.pk).update(notice_ends_on=today() - dt.timedelta(days=1))
+    with django_assert_num_queries(1):
+        response = client.get(reverse("public_notice"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    for application in approved[:2]:
+        assert application.applicant.name in page
+        assert application.patent.hk_number in page
+    assert ended.patent.hk_number not in page
+    assert approved[0].applicant.uscc not in page
+    assert approved[0].reference not in page
+    assert approved[0].applicant.bank_account_number not in page

@@ -16,6 +16,7 @@ from tests.factories import (
     FundingRoundFactory,
     awaiting_decision,
     cleared,
+    cleared_approver,
     in_review,
     staff_member,
     submitted_application,
@@ -23,10 +24,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def approver_for(application):
-    return cleared(application, staff_member(Role.APPROVER))
 
 
 # start_review -------------------------------------------------------------------
@@ -188,7 +185,7 @@ def test_database_refuses_reviewer_as_approver():
 
 def test_approve_reserves_budget_and_sets_the_notice_period(django_capture_on_commit_callbacks):
     application, _ = awaiting_decision()
-    approver = approver_for(application)
+    approver = cleared_approver(application)
     with django_capture_on_commit_callbacks(execute=True):
         reviews.application_approve(application=application, by=approver)
     application.refresh_from_db()
@@ -203,7 +200,7 @@ def test_approve_reserves_budget_and_sets_the_notice_period(django_capture_on_co
 def test_approval_beyond_the_budget_is_refused_with_the_reason():
     application, _ = awaiting_decision(funding_round=FundingRoundFactory(budget=Decimal("3999.99")))
     with pytest.raises(reviews.BudgetExceeded) as caught:
-        reviews.application_approve(application=application, by=approver_for(application))
+        reviews.application_approve(application=application, by=cleared_approver(application))
     assert "3999.99" in str(caught.value.message)
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.AWAITING_DECISION
 
@@ -213,16 +210,16 @@ def test_approval_beyond_the_applicants_annual_cap_is_refused():
     first, _ = awaiting_decision(funding_round=funding_round)
     # Both recommended before either is approved: only the approval can see the cap.
     second, _ = awaiting_decision(funding_round=funding_round, applicant=first.applicant, created_by=first.created_by)
-    reviews.application_approve(application=first, by=approver_for(first))
+    reviews.application_approve(application=first, by=cleared_approver(first))
     with pytest.raises(reviews.AnnualCapExceeded) as caught:
-        reviews.application_approve(application=second, by=approver_for(second))
+        reviews.application_approve(application=second, by=cleared_approver(second))
     assert "5000" in str(caught.value.message)
     assert Application.objects.get(pk=second.pk).status == ApplicationStatus.AWAITING_DECISION
 
 
 def test_reject_needs_reasons_and_emails_them(django_capture_on_commit_callbacks):
     application, _ = awaiting_decision()
-    approver = approver_for(application)
+    approver = cleared_approver(application)
     with pytest.raises(ValidationError):
         reviews.application_reject(application=application, by=approver, reason="")
     with django_capture_on_commit_callbacks(execute=True):
@@ -233,7 +230,9 @@ def test_reject_needs_reasons_and_emails_them(django_capture_on_commit_callbacks
 
 def test_return_to_review_clears_the_recommendation():
     application, reviewer = awaiting_decision()
-    reviews.application_return_to_review(application=application, by=approver_for(application), comment="check fees")
+    reviews.application_return_to_review(
+        application=application, by=cleared_approver(application), comment="check fees"
+    )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.UNDER_REVIEW
     assert application.recommendation == ""
@@ -250,7 +249,7 @@ def test_only_approvers_decide(role):
 def test_decisions_only_from_awaiting_decision():
     application, _ = in_review()
     with pytest.raises(InvalidState):
-        reviews.application_approve(application=application, by=approver_for(application))
+        reviews.application_approve(application=application, by=cleared_approver(application))
 
 
 # objection ------------------------------------------------------------------------
@@ -258,7 +257,7 @@ def test_decisions_only_from_awaiting_decision():
 
 def test_objection_during_notice_reopens_and_releases_the_reservation():
     application, reviewer = awaiting_decision()
-    reviews.application_approve(application=application, by=approver_for(application))
+    reviews.application_approve(application=application, by=cleared_approver(application))
     reviews.application_record_objection(
         application=application, by=staff_member(Role.SCHEME_ADMIN), objection="Proprietor disputes ownership."
     )
@@ -271,7 +270,7 @@ def test_objection_during_notice_reopens_and_releases_the_reservation():
 
 def test_objection_after_the_notice_period_is_refused():
     application, _ = awaiting_decision()
-    reviews.application_approve(application=application, by=approver_for(application))
+    reviews.application_approve(application=application, by=cleared_approver(application))
     Application.objects.filter(pk=application.pk).update(notice_ends_on=today() - dt.timedelta(days=1))
     with pytest.raises(InvalidState):
         reviews.application_record_objection(
@@ -281,7 +280,7 @@ def test_objection_after_the_notice_period_is_refused():
 
 def test_every_state_change_has_exactly_one_audit_row():
     application, _ = awaiting_decision()
-    reviews.application_approve(application=application, by=approver_for(application))
+    reviews.application_approve(application=application, by=cleared_approver(application))
     transitions = list(
         AuditEntry.objects.for_object(application)
         .exclude(transition="conflict_declared")
