@@ -109,6 +109,14 @@ def applicant_timeline(application: Application) -> list[TimelineEntry]:
     ]
 
 
+def overdue_applications(now: dt.datetime) -> QuerySet[Application]:
+    return (
+        Application.objects.overdue(now)
+        .select_related("applicant", "funding_round", "reviewer")
+        .order_by("submitted_at", "id")
+    )
+
+
 def public_notice_list(today: dt.date | None = None) -> QuerySet[Application]:
     """The public notice page: applicant name, HK patent number and amount, nothing else."""
     return (

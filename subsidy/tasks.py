@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from subsidy.models import Application
@@ -30,3 +30,37 @@ def send_applicant_email(application_id: int, template: str, language: str) -> N
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         body = render_to_string(f"emails/{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@task()
+def lapse_overdue_applications() -> int:
+    from subsidy.services.reviews import applications_lapse_overdue
+
+    return applications_lapse_overdue()
+
+
+@task()
+def send_review_sla_digest() -> int:
+    """Daily email to the reviewers' group listing claims past the review target."""
+    from django.contrib.auth import get_user_model
+
+    from subsidy.models import Role
+    from subsidy.selectors import overdue_applications
+
+    overdue = list(overdue_applications(timezone.now()))
+    if not overdue:
+        return 0
+    recipients = sorted(
+        get_user_model()
+        .objects.filter(groups__name=Role.REVIEWER.value, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"applications": overdue, "now": timezone.now()}
+        subject = render_to_string("emails/review_sla_digest_subject.txt", context).strip()
+        body = render_to_string("emails/review_sla_digest.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(overdue)

@@ -4,6 +4,7 @@ from subsidy.models.applicants import Applicant, ApplicantAccess
 from subsidy.models.applications import Application, CostItem, PatentClaim, ReferenceCounter
 from subsidy.models.audit import AuditEntry
 from subsidy.models.choices import (
+    AWAITING_OFFICE_STATUSES,
     EDITABLE_STATUSES,
     RESERVED_STATUSES,
     STAFF_ROLES,
@@ -27,8 +28,10 @@ from subsidy.models.patents import HKPatent, HKPatentProprietor
 from subsidy.models.rates import ExchangeRate
 from subsidy.models.reviews import ConflictDeclaration, InformationRequest
 from subsidy.models.rounds import FundingRound
+from subsidy.models.scheduling import ScheduledRun
 
 __all__ = [
+    "AWAITING_OFFICE_STATUSES",
     "EDITABLE_STATUSES",
     "RESERVED_STATUSES",
     "STAFF_ROLES",
@@ -60,4 +63,5 @@ __all__ = [
     "Recommendation",
     "ReferenceCounter",
     "Role",
+    "ScheduledRun",
 ]

@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from subsidy.models.applicants import Applicant
 from subsidy.models.choices import (
+    AWAITING_OFFICE_STATUSES,
     RESERVED_STATUSES,
     WITHDRAWABLE_STATUSES,
     ApplicationStatus,
@@ -77,6 +78,13 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
     def submitted(self) -> ApplicationQuerySet:
         return self.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+
+    def overdue(self, now: dt.datetime) -> ApplicationQuerySet:
+        """Claims waiting on the office for longer than their round's review target."""
+        late = models.Q(pk__in=[])
+        for round_id, days in FundingRound.objects.values_list("id", "review_sla_days"):
+            late |= models.Q(funding_round_id=round_id, submitted_at__lt=now - dt.timedelta(days=days))
+        return self.filter(late, status__in=AWAITING_OFFICE_STATUSES)
 
     def in_public_notice(self, today: dt.date) -> ApplicationQuerySet:
         """Approved claims still within their public notice period (公示)."""
@@ -196,6 +204,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.reference or _("Draft #%(id)s") % {"id": self.pk}
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """Past the round's review target (needs funding_round loaded to stay query-free)."""
+        return (
+            self.status in AWAITING_OFFICE_STATUSES
+            and self.submitted_at is not None
+            and self.submitted_at < now - dt.timedelta(days=self.funding_round.review_sla_days)
+        )
 
     def declared_no_conflict(self, user: Any) -> bool:
         return bool(

@@ -100,6 +100,14 @@ class ApplicationStatus(models.TextChoices):
 # has asked them for more information.
 EDITABLE_STATUSES = [ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED]
 
+# Statuses in which the scheme office owes the applicant a decision: the review
+# target (FundingRound.review_sla_days) runs while a claim is in one of these.
+AWAITING_OFFICE_STATUSES = [
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.AWAITING_DECISION,
+]
+
 # Statuses whose approved amount is reserved against the round's budget and
 # counts towards the applicant's annual cap.
 RESERVED_STATUSES = [ApplicationStatus.APPROVED, ApplicationStatus.IN_PAYMENT, ApplicationStatus.PAID]
