@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
@@ -48,12 +48,47 @@ def application_for_user(user: AnyUser, pk: int) -> Application:
     return applications_for_user(user).prefetch_related("cost_items", "documents", "patent__proprietors").get(pk=pk)
 
 
-def staff_application_list() -> QuerySet[Application]:
-    return (
+STAFF_LIST_FIELDS = (
+    "reference",
+    "status",
+    "submitted_at",
+    "requested_amount",
+    "applicant__name",
+    "applicant__city",
+    "patent__hk_number",
+    "funding_round__name",
+    "funding_round__review_sla_days",
+    "reviewer__email",
+)
+
+
+def staff_application_list(
+    *,
+    status: str = "",
+    funding_round: FundingRound | None = None,
+    city: str = "",
+    reviewer: Any = None,
+    overdue_at: dt.datetime | None = None,
+    ordering: tuple[str, ...] = ("-submitted_at", "-id"),
+) -> QuerySet[Application]:
+    """All submitted claims for staff, filtered; one query whatever the page size."""
+    qs = (
         Application.objects.submitted()
-        .select_related("applicant", "patent", "funding_round")
-        .order_by("-submitted_at", "-id")
+        .select_related("applicant", "patent", "funding_round", "reviewer")
+        # Only what the list shows: a page of 50 rows stays cheap to load.
+        .only(*STAFF_LIST_FIELDS)
     )
+    if status:
+        qs = qs.filter(status=status)
+    if funding_round is not None:
+        qs = qs.filter(funding_round=funding_round)
+    if city:
+        qs = qs.filter(applicant__city=city)
+    if reviewer is not None:
+        qs = qs.filter(reviewer=reviewer)
+    if overdue_at is not None:
+        qs = qs.overdue(overdue_at)
+    return qs.order_by(*ordering)
 
 
 def staff_application_detail(pk: int) -> Application:

@@ -196,8 +196,19 @@ def awaiting_decision(**kwargs: Any) -> tuple[Application, Any]:
     from subsidy.services import reviews
 
     application, reviewer = in_review(**kwargs)
+    checklist_confirmed(application, reviewer)
     application = reviews.application_recommend(application=application, by=reviewer, recommendation="approve")
     return application, reviewer
+
+
+def checklist_confirmed(application: Application, reviewer: Any) -> None:
+    """The reviewer confirms every automatic check (all pass on factory claims)."""
+    from subsidy.rules import SUBMISSION_RULES
+    from subsidy.services import reviews
+
+    reviews.checklist_record_all(
+        application=application, by=reviewer, findings=[(rule.__name__, True, "") for rule in SUBMISSION_RULES]
+    )
 
 
 def cleared_approver(application: Application) -> Any:

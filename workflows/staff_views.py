@@ -1,4 +1,5 @@
-"""Staff pages for incoming claims. The review workflow (ApplicationFlow) builds on these."""
+"""Staff pages for incoming claims. The review workflow's task pages (workflows.task_views)
+show the same case page."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
+from forms.staff import ApplicationFilterForm
 from subsidy import rules, selectors
-from subsidy.models import Application, ApplicationStatus
+from subsidy.models import Application
 from subsidy.permissions import user_is_staff_member
+from workflows import selectors as flow_selectors
 
 PAGE_SIZE = 50
 
@@ -32,15 +36,24 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @staff_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = selectors.staff_application_list()
-    status = request.GET.get("status", "")
-    if status in ApplicationStatus.values:
-        applications = applications.filter(status=status)
+    form = ApplicationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
+    applications = selectors.staff_application_list(
+        status=filters.get("status", ""),
+        funding_round=filters.get("funding_round"),
+        city=filters.get("city", ""),
+        reviewer=filters.get("reviewer"),
+        overdue_at=now if filters.get("overdue") else None,
+        ordering=form.ordering() if filters else ("-submitted_at", "-id"),
+    )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "staff/application_list.html",
-        {"page": page, "status": status, "statuses": ApplicationStatus.choices},
+        {"page": page, "form": form, "query": query.urlencode(), "now": now},
     )
 
 
@@ -51,20 +64,23 @@ def _application(pk: int) -> Application:
         raise Http404 from error
 
 
+def case_context(application: Application) -> dict[str, Any]:
+    """What the case page shows: checklist, amount, documents, audit history and the flow's tasks."""
+    facts = selectors.claim_facts(application)
+    return {
+        "application": application,
+        "results": rules.evaluate(facts),
+        "amount": facts.amount,
+        "history": selectors.application_history(application),
+        "checklist": {entry.rule_code: entry for entry in application.checklist.select_related("recorded_by")},
+        "tasks": flow_selectors.case_tasks(application),
+        "open_task": flow_selectors.open_task(application),
+    }
+
+
 @staff_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(pk)
-    facts = selectors.claim_facts(application)
-    return render(
-        request,
-        "staff/application_detail.html",
-        {
-            "application": application,
-            "results": rules.evaluate(facts),
-            "amount": facts.amount,
-            "history": selectors.application_history(application),
-        },
-    )
+    return render(request, "staff/application_detail.html", case_context(_application(pk)))
 
 
 @staff_required

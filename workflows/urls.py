@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import staff_views
+from workflows import staff_views, task_views
 
 app_name = "staff"
 
@@ -12,4 +12,12 @@ urlpatterns = [
         staff_views.document_download,
         name="document_download",
     ),
+    # ApplicationFlow: inbox, queue, task pages and the flow's chart.
+    path("inbox/", task_views.inbox, name="inbox"),
+    path("queue/", task_views.queue, name="queue"),
+    path("tasks/<int:task_pk>/", task_views.task_page, name="task"),
+    path("tasks/<int:task_pk>/assign/", task_views.task_assign, name="task_assign"),
+    path("tasks/<int:task_pk>/unassign/", task_views.task_unassign, name="task_unassign"),
+    path("flow/", task_views.flow_chart, name="flow_chart"),
+    path("flow/chart.svg", task_views.flow_chart_svg, name="flow_chart_svg"),
 ]

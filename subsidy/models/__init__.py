@@ -26,7 +26,7 @@ from subsidy.models.choices import (
 from subsidy.models.documents import Document
 from subsidy.models.patents import HKPatent, HKPatentProprietor
 from subsidy.models.rates import ExchangeRate
-from subsidy.models.reviews import ConflictDeclaration, InformationRequest
+from subsidy.models.reviews import ChecklistEntry, ConflictDeclaration, InformationRequest
 from subsidy.models.rounds import FundingRound
 from subsidy.models.scheduling import ScheduledRun
 
@@ -43,6 +43,7 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "AuditEntry",
+    "ChecklistEntry",
     "ConflictDeclaration",
     "CostItem",
     "CostType",

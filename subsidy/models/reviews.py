@@ -51,3 +51,36 @@ class InformationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.deadline}"
+
+
+class ChecklistEntry(models.Model):
+    """The reviewer's finding on one eligibility rule: the automatic result confirmed,
+    or overridden with a note. One current entry per rule; changes are audited."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="checklist")
+    rule_code = models.CharField(_("rule"), max_length=50)
+    automatic_result = models.BooleanField(_("automatic result"))
+    passed = models.BooleanField(_("reviewer's finding"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("checklist entry")
+        verbose_name_plural = _("checklist entries")
+        ordering = ["application", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "rule_code"], name="one_checklist_entry_per_rule"),
+            # An override must say why.
+            models.CheckConstraint(
+                condition=models.Q(passed=models.F("automatic_result")) | ~models.Q(note=""),
+                name="checklist_override_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.rule_code}: {self.passed}"
+
+    @property
+    def overridden(self) -> bool:
+        return self.passed != self.automatic_result

@@ -12,7 +12,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from forms.claims import (
     PatentForm,
     WithdrawForm,
 )
+from forms.errors import saved
 from subsidy import rules, selectors
 from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted
 from subsidy.models import EDITABLE_STATUSES, Application, ApplicationStatus, CostItem, Role
@@ -41,31 +41,9 @@ from subsidy.services import documents as document_services
 from subsidy.services.applicants import ApplicantFields
 from subsidy.services.applications import CostItemFields, PatentFields
 from subsidy.services.auth import user_register
+from subsidy.web import client_ip
 
 View = Callable[..., HttpResponse]
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, at the fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def saved(form: BaseForm, save: Callable[[], object]) -> bool:
-    """Run a service on the form's data; its ValidationErrors land on the form's fields."""
-    try:
-        save()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return False
-    return True
 
 
 def applicant_fields(form: ApplicantForm) -> ApplicantFields:

@@ -15,19 +15,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidy import rules
 from subsidy.audit import audit_record
 from subsidy.calendar import add_working_days
-from subsidy.exceptions import DomainError, InvalidState
+from subsidy.exceptions import DomainError, InvalidState, NotPermitted
 from subsidy.models import (
     Applicant,
     Application,
     ApplicationStatus,
+    ChecklistEntry,
     ConflictDeclaration,
     FundingRound,
     InformationRequest,
     Recommendation,
 )
-from subsidy.selectors import applicant_committed_amount, application_amount
+from subsidy.models.applications import may_review
+from subsidy.selectors import applicant_committed_amount, application_amount, claim_facts
 from subsidy.services.applications import check_transition, lock_application, notify_applicant
 
 
@@ -57,6 +60,58 @@ def conflict_declare(
         changes["reviewer"] = [by.pk, None]
     audit_record(subject=app, actor=by, action="conflict_declared", comment=note, ip=ip, changes=changes)
     return declaration
+
+
+@transaction.atomic
+def checklist_record(
+    *, application: Application, by: Any, rule_code: str, passed: bool, note: str = "", ip: str | None = None
+) -> ChecklistEntry:
+    """The reviewer confirms a rule's automatic result, or overrides it with a note."""
+    app = lock_application(application)
+    if app.status != ApplicationStatus.UNDER_REVIEW or not may_review(app, by):
+        raise NotPermitted(_("Only the case's reviewer records the checklist, while the case is under review."))
+    automatic = {r.code: r.passed for r in rules.evaluate(claim_facts(app))}
+    if rule_code not in automatic:
+        raise ValidationError({"rule_code": _("Unknown rule.")})
+    if passed != automatic[rule_code] and not note.strip():
+        raise ValidationError({"note": _("Explain why you differ from the automatic check.")})
+    entry, _created = ChecklistEntry.objects.update_or_create(
+        application=app,
+        rule_code=rule_code,
+        defaults={"automatic_result": automatic[rule_code], "passed": passed, "note": note, "recorded_by": by},
+    )
+    audit_record(
+        subject=app,
+        actor=by,
+        action="checklist",
+        comment=note,
+        ip=ip,
+        changes={"rule": rule_code, "automatic": automatic[rule_code], "finding": passed},
+    )
+    return entry
+
+
+@transaction.atomic
+def checklist_record_all(
+    *, application: Application, by: Any, findings: list[tuple[str, bool, str]], ip: str | None = None
+) -> None:
+    """Record the whole checklist at once; errors come back keyed `<rule>__note`."""
+    errors: dict[str, Any] = {}
+    for rule_code, passed, note in findings:
+        try:
+            with transaction.atomic():
+                checklist_record(application=application, by=by, rule_code=rule_code, passed=passed, note=note, ip=ip)
+        except ValidationError as error:
+            errors[f"{rule_code}__note"] = error.message_dict.get("note", error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def checklist_status(application: Application) -> tuple[set[str], set[str]]:
+    """(rules without a finding yet, rules the reviewer found failing)."""
+    codes = {rule.__name__ for rule in rules.SUBMISSION_RULES}
+    findings = dict(application.checklist.values_list("rule_code", "passed"))
+    return codes - set(findings), {code for code, passed in findings.items() if not passed}
 
 
 @transaction.atomic
@@ -102,6 +157,13 @@ def application_recommend(
     written reason, but never raise it; a rejection needs reasons."""
     app = lock_application(application)
     check_transition(app, app.recommend, by)
+    missing, failing = checklist_status(app)
+    if missing:
+        raise ValidationError(
+            _("Record your finding on every rule of the checklist first (%(count)s left).") % {"count": len(missing)}
+        )
+    if recommendation == Recommendation.APPROVE and failing:
+        raise ValidationError({"amount": _("The checklist has failing rules; an approval cannot be recommended.")})
     computed = application_amount(app).amount
     if recommendation == Recommendation.APPROVE:
         if amount is None:

@@ -17,8 +17,9 @@ def reviewer(client):
 def test_staff_see_submitted_claims_not_drafts_with_constant_queries(client, reviewer, django_assert_num_queries):
     submitted = [submitted_application() for _ in range(4)]
     ApplicationFactory()  # a draft stays private to its applicant
-    # session, user, staff-role check, count, page of applications (joined)
-    with django_assert_num_queries(5):
+    # session, user, staff-role check, count, page of applications (joined),
+    # and the filter form's round and reviewer choices
+    with django_assert_num_queries(7):
         response = client.get(reverse("staff:application_list"))
     assert response.status_code == 200
     assert {a.pk for a in response.context["page"]} == {a.pk for a in submitted}
@@ -55,3 +56,43 @@ def test_admin_pages_load_for_the_scheme_admin(admin_client):
     submitted_application()
     for name in ["application", "applicant", "fundinground", "auditentry", "exchangerate", "hkpatent"]:
         assert admin_client.get(reverse(f"admin:subsidy_{name}_changelist")).status_code == 200
+
+
+def test_staff_list_filters_by_city_round_reviewer_and_overdue(client, reviewer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from subsidy.models import Application
+    from tests.factories import ApplicantFactory, UserFactory, in_review
+
+    owner = UserFactory()
+    guangzhou = submitted_application(created_by=owner, applicant=ApplicantFactory(city="guangzhou", owner=owner))
+    taken, their_reviewer = in_review()
+    Application.objects.filter(pk=taken.pk).update(submitted_at=timezone.now() - dt.timedelta(days=60))
+    url = reverse("staff:application_list")
+
+    def listed(**params):
+        return {a.pk for a in client.get(url, params).context["page"]}
+
+    assert listed(city="guangzhou") == {guangzhou.pk}
+    assert listed(reviewer=their_reviewer.pk) == {taken.pk}
+    assert listed(overdue="on") == {taken.pk}
+    assert listed(funding_round=guangzhou.funding_round_id) == {guangzhou.pk}
+    assert listed(status="under_review") == {taken.pk}
+    assert listed(sort="submitted")  # sorting keeps every row
+    page = client.get(url, {"overdue": "on"}).content.decode()
+    assert taken.reference in page
+
+
+def test_staff_list_query_count_does_not_grow_with_rows(client, reviewer, django_assert_num_queries):
+    from tests.factories import in_review
+
+    for _ in range(2):
+        in_review()
+    with django_assert_num_queries(7):
+        client.get(reverse("staff:application_list"), {"overdue": "on", "city": "shenzhen"})
+    for _ in range(4):
+        in_review()
+    with django_assert_num_queries(7):
+        client.get(reverse("staff:application_list"), {"overdue": "on", "city": "shenzhen"})

@@ -15,6 +15,7 @@ from subsidy.services import reviews
 from tests.factories import (
     FundingRoundFactory,
     awaiting_decision,
+    checklist_confirmed,
     cleared,
     cleared_approver,
     in_review,
@@ -143,8 +144,31 @@ def test_recommend_approve_defaults_to_the_computed_amount():
     assert application.recommended_amount == application.requested_amount == Decimal("4000.00")
 
 
+def test_recommend_needs_the_whole_checklist_and_approval_needs_it_passing():
+    application, reviewer = in_review()
+    with pytest.raises(ValidationError) as caught:
+        reviews.application_recommend(application=application, by=reviewer, recommendation="approve")
+    assert "checklist" in str(caught.value)
+    checklist_confirmed(application, reviewer)
+    reviews.checklist_record(
+        application=application,
+        by=reviewer,
+        rule_code="claimant_is_first_proprietor",
+        passed=False,
+        note="Not on register",
+    )
+    with pytest.raises(ValidationError) as caught:
+        reviews.application_recommend(application=application, by=reviewer, recommendation="approve")
+    assert "amount" in caught.value.error_dict
+    reviews.application_recommend(
+        application=application, by=reviewer, recommendation="reject", reason="Not proprietor"
+    )
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.AWAITING_DECISION
+
+
 def test_recommend_may_lower_with_a_reason_but_never_raise():
     application, reviewer = in_review()
+    checklist_confirmed(application, reviewer)
     with pytest.raises(ValidationError) as caught:
         reviews.application_recommend(
             application=application, by=reviewer, recommendation="approve", amount=Decimal("4000.01")
@@ -163,6 +187,7 @@ def test_recommend_may_lower_with_a_reason_but_never_raise():
 
 def test_recommend_reject_needs_reasons():
     application, reviewer = in_review()
+    checklist_confirmed(application, reviewer)
     with pytest.raises(ValidationError):
         reviews.application_recommend(application=application, by=reviewer, recommendation="reject")
 
@@ -283,7 +308,7 @@ def test_every_state_change_has_exactly_one_audit_row():
     reviews.application_approve(application=application, by=cleared_approver(application))
     transitions = list(
         AuditEntry.objects.for_object(application)
-        .exclude(transition="conflict_declared")
+        .exclude(transition__in=["conflict_declared", "checklist"])
         .values_list("transition", "from_state", "to_state")
     )
     assert transitions == [
@@ -292,3 +317,48 @@ def test_every_state_change_has_exactly_one_audit_row():
         ("recommend", "under_review", "awaiting_decision"),
         ("approve", "awaiting_decision", "approved"),
     ]
+
+
+# checklist ------------------------------------------------------------------------
+
+
+def test_reviewer_confirms_or_overrides_each_rule_with_a_note():
+    from subsidy.models import ChecklistEntry
+
+    application, reviewer = in_review()
+    entry = reviews.checklist_record(application=application, by=reviewer, rule_code="patent_is_standard", passed=True)
+    assert entry.automatic_result is True
+    assert not entry.overridden
+    with pytest.raises(ValidationError) as caught:
+        reviews.checklist_record(application=application, by=reviewer, rule_code="patent_is_standard", passed=False)
+    assert "note" in caught.value.error_dict
+    entry = reviews.checklist_record(
+        application=application,
+        by=reviewer,
+        rule_code="patent_is_standard",
+        passed=False,
+        note="Register shows a short-term patent.",
+    )
+    assert entry.overridden
+    assert ChecklistEntry.objects.filter(application=application).count() == 1
+    missing, failing = reviews.checklist_status(application)
+    assert failing == {"patent_is_standard"}
+    assert "round_is_open" in missing
+    assert AuditEntry.objects.for_object(application).filter(transition="checklist").count() == 2
+
+
+def test_only_the_cases_reviewer_records_the_checklist():
+    application, _ = in_review()
+    other = cleared(application, staff_member(Role.REVIEWER))
+    with pytest.raises(NotPermitted):
+        reviews.checklist_record(application=application, by=other, rule_code="round_is_open", passed=True)
+
+
+def test_database_refuses_an_override_without_a_note():
+    from subsidy.models import ChecklistEntry
+
+    application, reviewer = in_review()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ChecklistEntry.objects.create(
+            application=application, rule_code="x", automatic_result=True, passed=False, recorded_by=reviewer
+        )

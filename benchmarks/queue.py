@@ -1,0 +1,214 @@
+"""Benchmark: staff list (filtered by state and city) and case page over 100,000
+applications on a throwaway PostgreSQL, against a bare view rendering the same base
+template in the same run. Server time through Django's test client (no network).
+
+Run: .venv/bin/python benchmarks/queue.py [--rows 100000] [--requests 200]
+Last line: `queue: ... ratio ...` (targets: each page within 3x of the bare view, p95 < 50 ms).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's `queue`: keep its folder off the
+# import path so that `import queue` elsewhere finds the real module.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from devtools.throwaway_postgres import throwaway_postgres  # noqa: E402
+
+CITIES = ["shenzhen", "guangzhou", "foshan", "dongguan", "zhuhai", "huizhou", "zhongshan", "jiangmen"]
+STATUSES = ["submitted", "under_review", "awaiting_decision", "info_requested", "approved", "rejected", "withdrawn"]
+
+
+def seed(rows: int) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from subsidy.demo import demo_uscc
+    from subsidy.models import Applicant, Application, FundingRound, HKPatent
+
+    today = timezone.localdate()
+    user_model = get_user_model()
+    reviewer = user_model.objects.create_user(username="reviewer@bench", email="reviewer@bench", password="x")  # noqa: S106
+    reviewer.groups.add(Group.objects.get(name="reviewer"))
+    filer = user_model.objects.create_user(username="filer@bench", email="filer@bench", password="x")  # noqa: S106
+    funding_round = FundingRound.objects.create(
+        name="Benchmark round",
+        code="bench",
+        budget=Decimal("100000000"),
+        opens_on=today - dt.timedelta(days=300),
+        closes_on=today + dt.timedelta(days=60),
+        grant_date_from=today - dt.timedelta(days=700),
+        grant_date_to=today,
+    )
+    applicants = Applicant.objects.bulk_create(
+        Applicant(
+            kind="organisation",
+            name=f"广东基准测试科技有限公司{i}",
+            uscc=demo_uscc("440300", f"MB{i:07d}"),
+            city=CITIES[i % len(CITIES)],
+            address="广东省",
+            contact_person="张",
+            phone="13800138000",
+            email=f"a{i}@bench.example",
+        )
+        for i in range(2000)
+    )
+    now = timezone.now()
+    batch = 10_000
+    for start in range(0, rows, batch):
+        size = min(batch, rows - start)
+        patents = HKPatent.objects.bulk_create(
+            HKPatent(
+                hk_number=f"HK{2000000 + start + i}",
+                route="O",
+                title_zh="基准测试专利",
+                grant_date=today - dt.timedelta(days=100),
+            )
+            for i in range(size)
+        )
+        applications = []
+        for i, patent in enumerate(patents):
+            n = start + i
+            status = STATUSES[n % len(STATUSES)]
+            applications.append(
+                Application(
+                    reference=f"GDHK-2026-{n + 1:06d}",
+                    funding_round=funding_round,
+                    applicant=applicants[n % len(applicants)],
+                    patent=patent,
+                    created_by=filer,
+                    submitted_at=now - dt.timedelta(minutes=n),
+                    requested_amount=Decimal("4000.00"),
+                    approved_amount=Decimal("4000.00") if status == "approved" else None,
+                    reviewer=reviewer if status != "submitted" else None,
+                )
+            )
+        Application.objects.bulk_create(applications)
+        # bulk_create writes the default status; set the real ones in one statement per status.
+        for offset, status in enumerate(STATUSES):
+            ids = [a.pk for k, a in enumerate(applications) if (start + k) % len(STATUSES) == offset]
+            Application.objects.filter(pk__in=ids).update(status=status)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    case = Application.objects.filter(status="under_review", applicant__city="shenzhen").order_by("-id").first()
+    return {"reviewer": reviewer, "case": case}
+
+
+def measure(client: Any, url: str, requests: int) -> list[float]:
+    for _ in range(10):  # warm caches, template loaders, connections
+        assert client.get(url).status_code == 200, url
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return timings
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def bare_view(request: Any) -> Any:
+    from django.shortcuts import render
+
+    return render(request, "base.html", {})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    with throwaway_postgres() as server:
+        os.environ["DJANGO_DEBUG"] = "false"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "subsidy.settings")
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connections
+        from django.test import Client
+        from django.urls import path
+
+        import subsidy.urls
+
+        settings.DATABASES["default"].update({**server, "NAME": "postgres", "PASSWORD": ""})
+        connections["default"].close()
+        del connections["default"]
+
+        # The bare view lives beside the real URLs, behind the same middleware.
+        sys.modules[__name__].urlpatterns = [  # type: ignore[attr-defined]
+            path("bench/bare/", bare_view),
+            *subsidy.urls.urlpatterns,
+        ]
+        settings.ROOT_URLCONF = __name__
+        settings.ALLOWED_HOSTS = ["testserver"]
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        data = seed(args.rows)
+        print(f"seeded {args.rows} applications in {time.perf_counter() - started:.1f} s")
+
+        client = Client()
+        client.force_login(data["reviewer"])
+        if os.environ.get("BENCH_EXPLAIN"):
+            from subsidy.selectors import staff_application_list
+
+            qs = staff_application_list(status="under_review", city="shenzhen")[:50]
+            print(qs.explain(analyze=True))
+            print(staff_application_list(status="under_review", city="shenzhen").explain(analyze=True))
+            return
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            url = os.environ["BENCH_PROFILE"].replace("CASE", str(data["case"].pk))
+            measure(client, url, 5)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            measure(client, url, 30)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
+            return
+        results = {
+            "bare": measure(client, "/bench/bare/", args.requests),
+            "queue": measure(client, "/staff/applications/?status=under_review&city=shenzhen", args.requests),
+            "case": measure(client, f"/staff/applications/{data['case'].pk}/", args.requests),
+        }
+        connections.close_all()
+
+    bare = statistics.median(results["bare"])
+    for name in ("queue", "case"):
+        print(f"{name}: median {statistics.median(results[name]):.1f} ms, p95 {p95(results[name]):.1f} ms")
+    queue, case = results["queue"], results["case"]
+    print(
+        f"queue: median {statistics.median(queue):.1f} ms, p95 {p95(queue):.1f} ms; "
+        f"case: median {statistics.median(case):.1f} ms, p95 {p95(case):.1f} ms; "
+        f"floor (bare view) median {bare:.1f} ms; "
+        f"ratio queue {statistics.median(queue) / bare:.1f}, case {statistics.median(case) / bare:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

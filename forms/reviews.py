@@ -1,0 +1,118 @@
+"""Forms of the review and decision task pages. They only collect input: the rules
+(reasons required, amount limits, deadlines) live in the services, whose
+ValidationErrors are shown at these fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.rules import RULE_TITLES
+
+INFO_REQUEST_DAYS = 14
+
+
+def _text(label: Any, *, required: bool = False, rows: int = 3, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=4000,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class ConflictForm(forms.Form):
+    NO = "no"
+    YES = "yes"
+
+    has_conflict = forms.ChoiceField(
+        label=_("Do you have a conflict of interest with this applicant?"),
+        choices=[
+            (NO, _("No, I have no conflict of interest with this applicant")),
+            (YES, _("Yes, I have a conflict of interest and must not handle this case")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = _text(
+        _("Note"),
+        help_text=_("Required if you declare a conflict: say what links you to the applicant."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("has_conflict") == self.YES and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say what the conflict of interest is."))
+        return data
+
+    @property
+    def conflict(self) -> bool:
+        return bool(self.cleaned_data["has_conflict"] == self.YES)
+
+
+class StartReviewForm(forms.Form):
+    """No fields: a confirmation."""
+
+
+class RequestInfoForm(forms.Form):
+    message = _text(_("What the applicant must provide"), rows=4)
+    deadline = forms.DateField(label=_("Answer by"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].initial = timezone.localdate() + dt.timedelta(days=INFO_REQUEST_DAYS)
+
+
+class RecommendApproveForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=0)
+    reason = _text(
+        _("Reasons"),
+        help_text=_("Required if the amount is lower than the computed one."),
+    )
+
+
+class RecommendRejectForm(forms.Form):
+    reason = _text(_("Reasons for rejection"), rows=4)
+
+
+class ApproveForm(forms.Form):
+    comment = _text(_("Comment (optional)"), rows=2)
+
+
+class RejectForm(forms.Form):
+    reason = _text(_("Reasons for rejection"), rows=4, help_text=_("The applicant will read these reasons."))
+
+
+class ReturnToReviewForm(forms.Form):
+    comment = _text(_("What the reviewer should look at again"), rows=3)
+
+
+class ChecklistForm(forms.Form):
+    """One row per eligibility rule: the reviewer's finding (pass/fail) and a note,
+    required where the finding differs from the automatic check (the service says so)."""
+
+    FINDINGS = [("pass", _("passes")), ("fail", _("fails"))]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, title in RULE_TITLES.items():
+            self.fields[f"{code}__finding"] = forms.ChoiceField(
+                label=str(title), choices=self.FINDINGS, widget=forms.RadioSelect
+            )
+            self.fields[f"{code}__note"] = forms.CharField(
+                label=_("Note on: %(rule)s") % {"rule": title}, required=False, max_length=2000
+            )
+
+    def rows(self) -> list[tuple[str, Any, forms.BoundField, forms.BoundField]]:
+        return [(code, title, self[f"{code}__finding"], self[f"{code}__note"]) for code, title in RULE_TITLES.items()]
+
+    @staticmethod
+    def findings_of(cleaned_data: dict[str, Any]) -> list[tuple[str, bool, str]]:
+        """(rule, passed, note) for every rule, from the form's cleaned data."""
+        return [
+            (code, cleaned_data[f"{code}__finding"] == "pass", cleaned_data[f"{code}__note"]) for code in RULE_TITLES
+        ]

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.models import ApplicationStatus, FundingRound, GuangdongCity, Role
+
+SORTS = {
+    "-submitted": ("-submitted_at", "-id"),
+    "submitted": ("submitted_at", "id"),
+    "reference": ("reference",),
+    "applicant": ("applicant__name", "id"),
+    "-amount": ("-requested_amount", "-id"),
+}
+
+
+class ApplicationFilterForm(forms.Form):
+    """Filters and sort order of the staff lists; every field optional."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + [c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
+    )
+    funding_round = forms.ModelChoiceField(
+        label=_("Funding round"), required=False, queryset=FundingRound.objects.order_by("-opens_on")
+    )
+    city = forms.ChoiceField(label=_("City"), required=False, choices=[("", _("All")), *GuangdongCity.choices])
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), required=False, queryset=get_user_model().objects.none())
+    overdue = forms.BooleanField(label=_("Only past the review target"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("-submitted", _("Newest first")),
+            ("submitted", _("Oldest first")),
+            ("reference", _("Reference")),
+            ("applicant", _("Applicant")),
+            ("-amount", _("Largest amount")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = (  # type: ignore[attr-defined]
+            get_user_model().objects.filter(groups__name=Role.REVIEWER.value).order_by("email")
+        )
+
+    def ordering(self) -> tuple[str, ...]:
+        return SORTS.get(self.cleaned_data.get("sort") or "-submitted", SORTS["-submitted"])

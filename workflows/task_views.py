@@ -1,0 +1,372 @@
+"""Staff task pages of ApplicationFlow: inbox, queue, assign-to-me, unassign, the review
+and decision pages, and the flow's BPMN chart.
+
+Views are thin. Assigning and unassigning are the flow's own business (viewflow
+activations); everything that changes a claim is a domain service, whose FSM
+transition moves the flow on (workflows.sync). Locks are taken claim row first,
+then the flow's process row, as the services do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from viewflow.utils import is_owner
+from viewflow.workflow import chart
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from forms import reviews as review_forms
+from forms.errors import add_service_errors
+from subsidy import selectors as domain_selectors
+from subsidy.exceptions import DomainError
+from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation
+from subsidy.services import reviews
+from subsidy.web import client_ip
+from workflows import selectors
+from workflows.flows import ApplicationFlow
+from workflows.models import ApplicationProcess
+from workflows.staff_views import PAGE_SIZE, case_context, staff_required
+
+# --------------------------------------------------------------------------
+# Inbox and queue
+# --------------------------------------------------------------------------
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.task_inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.task_rows(page.object_list, timezone.now())
+    return render(request, "workflows/inbox.html", {"page": page, "rows": rows})
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    tasks = selectors.task_queue(request.user, selectors.user_roles(request.user))
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.task_rows(page.object_list, timezone.now())
+    return render(request, "workflows/queue.html", {"page": page, "rows": rows})
+
+
+def _flow_task(task_pk: int) -> Any:
+    try:
+        return Task.objects.get(pk=task_pk, process__flow_class=ApplicationFlow, flow_task_type="HUMAN")
+    except Task.DoesNotExist as error:
+        raise Http404 from error
+
+
+@contextmanager
+def _locked_task(task_pk: int) -> Iterator[Any]:
+    """The task, re-read under the locks the services take too: its claim's row
+    first, then the flow's process row."""
+    task = _flow_task(task_pk)
+    with transaction.atomic():
+        application_pk = ApplicationProcess.objects.values_list("application_id", flat=True).get(pk=task.process_id)
+        Application.objects.select_for_update(of=("self",)).values_list("pk", flat=True).get(pk=application_pk)
+        with ApplicationFlow.lock(task.process_id):
+            yield _flow_task(task_pk)
+
+
+@staff_required
+@require_POST
+def task_assign(request: HttpRequest, task_pk: int) -> HttpResponse:
+    with _locked_task(task_pk) as task:
+        if task.status != STATUS.NEW or task.owner_id is not None:
+            messages.error(request, _("Someone has already taken this task."))
+            return redirect("staff:queue")
+        if not task.flow_task.can_assign(request.user, task):
+            raise PermissionDenied(_("You may not take this task."))
+        task.flow_task.activation_class(task).assign(request.user)
+    messages.success(request, _("The task is now in your inbox."))
+    return redirect("staff:task", task_pk=task.pk)
+
+
+@staff_required
+@require_POST
+def task_unassign(request: HttpRequest, task_pk: int) -> HttpResponse:
+    with _locked_task(task_pk) as task:
+        if task.status != STATUS.ASSIGNED or not task.flow_task.can_unassign(request.user, task):
+            raise PermissionDenied(_("This task is not yours to hand back."))
+        task.flow_task.activation_class(task).unassign()
+    messages.success(request, _("The task is back in the queue."))
+    return redirect("staff:inbox")
+
+
+# --------------------------------------------------------------------------
+# Task pages
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One form on a task page and the service it runs."""
+
+    form_class: type[django_forms.Form]
+    run: Callable[[HttpRequest, Application, dict[str, Any]], object]
+    done: Any  # message once it succeeded (lazily translated)
+    statuses: tuple[str, ...]  # claim statuses in which it is offered
+
+
+def _request_info(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.application_request_info(
+        application=application,
+        by=request.user,
+        message=data["message"],
+        deadline=data["deadline"],
+        ip=client_ip(request),
+    )
+
+
+def _recommend_approve(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.application_recommend(
+        application=application,
+        by=request.user,
+        recommendation=Recommendation.APPROVE,
+        amount=data["amount"],
+        reason=data["reason"],
+        ip=client_ip(request),
+    )
+
+
+def _recommend_reject(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.application_recommend(
+        application=application,
+        by=request.user,
+        recommendation=Recommendation.REJECT,
+        reason=data["reason"],
+        ip=client_ip(request),
+    )
+
+
+def _approve(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.application_approve(
+        application=application, by=request.user, comment=data["comment"], ip=client_ip(request)
+    )
+
+
+def _reject(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.application_reject(
+        application=application, by=request.user, reason=data["reason"], ip=client_ip(request)
+    )
+
+
+def _return_to_review(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.application_return_to_review(
+        application=application, by=request.user, comment=data["comment"], ip=client_ip(request)
+    )
+
+
+def _record_checklist(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.checklist_record_all(
+        application=application,
+        by=request.user,
+        findings=review_forms.ChecklistForm.findings_of(data),
+        ip=client_ip(request),
+    )
+
+
+def _start_review(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+    return reviews.application_start_review(application=application, by=request.user, ip=client_ip(request))
+
+
+UNDER_REVIEW = (ApplicationStatus.UNDER_REVIEW,)
+AWAITING_DECISION = (ApplicationStatus.AWAITING_DECISION,)
+
+# Per node of the flow: the actions of its page, in the order shown.
+ACTIONS: dict[str, dict[str, Action]] = {
+    ApplicationFlow.review.name: {
+        "start_review": Action(
+            review_forms.StartReviewForm, _start_review, gettext_lazy("Review started."), (ApplicationStatus.SUBMITTED,)
+        ),
+        "checklist": Action(
+            review_forms.ChecklistForm,
+            _record_checklist,
+            gettext_lazy("Checklist saved."),
+            UNDER_REVIEW,
+        ),
+        "request_info": Action(
+            review_forms.RequestInfoForm,
+            _request_info,
+            gettext_lazy("Information requested. The task stays in your inbox until the applicant answers."),
+            UNDER_REVIEW,
+        ),
+        "recommend_approve": Action(
+            review_forms.RecommendApproveForm,
+            _recommend_approve,
+            gettext_lazy("Approval recommended. The claim is in the approvers' queue."),
+            UNDER_REVIEW,
+        ),
+        "recommend_reject": Action(
+            review_forms.RecommendRejectForm,
+            _recommend_reject,
+            gettext_lazy("Rejection recommended. The claim is in the approvers' queue."),
+            UNDER_REVIEW,
+        ),
+    },
+    ApplicationFlow.decide.name: {
+        "approve": Action(
+            review_forms.ApproveForm, _approve, gettext_lazy("The claim is approved."), AWAITING_DECISION
+        ),
+        "reject": Action(review_forms.RejectForm, _reject, gettext_lazy("The claim is rejected."), AWAITING_DECISION),
+        "return_to_review": Action(
+            review_forms.ReturnToReviewForm,
+            _return_to_review,
+            gettext_lazy("The claim is back with its reviewer."),
+            AWAITING_DECISION,
+        ),
+    },
+}
+
+
+def _initial(name: str, context: dict[str, Any]) -> dict[str, Any]:
+    if name == "recommend_approve":
+        return {"amount": context["amount"].amount}
+    if name == "checklist":
+        # The reviewer's recorded findings, else the automatic results to confirm.
+        recorded = context["checklist"]
+        initial: dict[str, Any] = {}
+        for result in context["results"]:
+            entry = recorded.get(result.code)
+            passed = entry.passed if entry else result.passed
+            initial[f"{result.code}__finding"] = "pass" if passed else "fail"
+            initial[f"{result.code}__note"] = entry.note if entry else ""
+        return initial
+    return {}
+
+
+@staff_required
+def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
+    task = _flow_task(task_pk)
+    node = task.flow_task
+    if task.status != STATUS.ASSIGNED or not is_owner(task.owner, request.user):
+        messages.info(request, _("This task is not in your inbox."))
+        application_pk = ApplicationProcess.objects.values_list("application_id", flat=True).get(pk=task.process_id)
+        return redirect("staff:application_detail", pk=application_pk)
+    if not node.can_execute(request.user, task):
+        raise PermissionDenied(_("You may not work on this task."))
+    application = domain_selectors.staff_application_detail(task.process.coerced.application_id)
+    user: Any = request.user
+    if not ConflictDeclaration.objects.filter(application=application, user=user).exists():
+        return _conflict_page(request, task, application)
+
+    actions = {name: a for name, a in ACTIONS[node.name].items() if application.status in a.statuses}
+    posted: dict[str, django_forms.Form] = {}
+    if request.method == "POST":
+        name = request.POST.get("action", "")
+        if name not in actions:
+            messages.error(
+                request,
+                _("This is not possible while the application is %(status)s.")
+                % {"status": application.get_status_display()},
+            )
+            return redirect("staff:task", task_pk=task.pk)
+        form = posted[name] = actions[name].form_class(request.POST, prefix=name)
+        if form.is_valid() and _run(request, actions[name], form, application):
+            messages.success(request, str(actions[name].done))
+            stay = name in {"start_review", "checklist"}
+            return redirect("staff:task", task_pk=task.pk) if stay else redirect("staff:inbox")
+    context = case_context(application)
+    offered = {
+        name: posted.get(name) or action.form_class(prefix=name, initial=_initial(name, context))
+        for name, action in actions.items()
+    }
+    context.update(
+        {
+            "task": task,
+            "node": node.name,
+            "forms": offered,
+            "open_request": domain_selectors.open_information_request(application),
+        }
+    )
+    return render(request, "workflows/task.html", context)
+
+
+def _run(request: HttpRequest, action: Action, form: django_forms.Form, application: Application) -> bool:
+    """Run the action's service; its refusals land on the form. True if it succeeded."""
+    try:
+        with transaction.atomic():
+            action.run(request, application, form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    except DomainError as error:
+        form.add_error(None, str(error.message))
+        return False
+    return True
+
+
+def _conflict_page(request: HttpRequest, task: Any, application: Application) -> HttpResponse:
+    form = review_forms.ConflictForm(request.POST or None, prefix="conflict")
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                reviews.conflict_declare(
+                    application=application,
+                    by=request.user,
+                    has_conflict=form.conflict,
+                    note=form.cleaned_data["note"],
+                    ip=client_ip(request),
+                )
+                if form.conflict:
+                    _hand_back(task)
+                elif (
+                    task.flow_task.name == ApplicationFlow.review.name
+                    and application.status == ApplicationStatus.SUBMITTED
+                ):
+                    reviews.application_start_review(application=application, by=request.user, ip=client_ip(request))
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+        else:
+            if form.conflict:
+                messages.info(
+                    request, _("Your declaration is recorded. The case has gone back to the queue for a colleague.")
+                )
+                return redirect("staff:queue")
+            return redirect("staff:task", task_pk=task.pk)
+    return render(request, "workflows/conflict.html", {"task": task, "application": application, "form": form})
+
+
+def _hand_back(task: Any) -> None:
+    """After a declared conflict the task goes back to the queue."""
+    with _locked_task(task.pk) as locked:
+        if locked.status == STATUS.ASSIGNED:
+            locked.flow_task.activation_class(locked).unassign()
+
+
+# --------------------------------------------------------------------------
+# The BPMN chart
+# --------------------------------------------------------------------------
+
+
+@staff_required
+def flow_chart(request: HttpRequest) -> HttpResponse:
+    return render(request, "workflows/chart.html", {"flow": ApplicationFlow.instance})
+
+
+@staff_required
+def flow_chart_svg(request: HttpRequest) -> HttpResponse:
+    """The flow as SVG (viewflow's layout); `?format=bpmn` gives BPMN 2.0 XML;
+    `?process=<id>` colours the steps one run has been through."""
+    grid = chart.calc_layout_data(ApplicationFlow)
+    process = request.GET.get("process", "")
+    if process.isdigit():
+        chart.calc_cell_status(ApplicationFlow, grid, int(process))
+    if request.GET.get("format") == "bpmn":
+        response = HttpResponse(chart.grid_to_bpmn(grid), content_type="application/xml")
+        response["Content-Disposition"] = 'attachment; filename="application_flow.bpmn"'
+        return response
+    return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
