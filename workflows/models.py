@@ -22,7 +22,7 @@ class ApplicationProcess(Process):
     application: models.ForeignKey[Application, Application] = models.ForeignKey(
         Application,
         on_delete=models.PROTECT,
-        related_name="flow_processes",
+        related_name="+",  # claims never look up their runs; queries start from tasks
         verbose_name=_("application"),
     )
 

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                     "application",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
-                        related_name="flow_processes",
+                        related_name="+",
                         to="subsidy.application",
                         verbose_name="application",
                     ),
