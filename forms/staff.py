@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -49,5 +50,20 @@ class ApplicationFilterForm(forms.Form):
             get_user_model().objects.filter(groups__name=Role.REVIEWER.value).order_by("email")
         )
 
-    def ordering(self) -> tuple[str, ...]:
-        return SORTS.get(self.cleaned_data.get("sort") or "-submitted", SORTS["-submitted"])
+    def ordering(self, prefix: str = "") -> tuple[str, ...]:
+        sort = self.cleaned_data.get("sort") if self.is_bound and self.is_valid() else ""
+        fields = SORTS.get(sort or "-submitted", SORTS["-submitted"])
+        if not prefix:
+            return fields
+        return tuple(f"-{prefix}__{f[1:]}" if f.startswith("-") else f"{prefix}__{f}" for f in fields)
+
+    def filters(self, now: dt.datetime) -> dict[str, Any]:
+        """Keyword arguments for subsidy.selectors.application_filter."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "status": data.get("status", ""),
+            "funding_round": data.get("funding_round"),
+            "city": data.get("city", ""),
+            "reviewer": data.get("reviewer"),
+            "overdue_at": now if data.get("overdue") else None,
+        }

@@ -147,7 +147,7 @@ CLAIMS: list[DemoClaim] = [
         PatentRoute.REREGISTRATION,
         75,
         [(CostType.OFFICIAL_FEE, "1600.00", Currency.CNY), (CostType.TRANSLATION_FEE, "3000.00", Currency.CNY)],
-        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.UNDER_REVIEW,
     ),
     DemoClaim(
         1,
@@ -168,6 +168,46 @@ CLAIMS: list[DemoClaim] = [
         30,
         [(CostType.AGENCY_FEE, "6000.00", Currency.CNY)],
         ApplicationStatus.WITHDRAWN,
+    ),
+    DemoClaim(
+        1,
+        "HK1250005",
+        "一种用于伤口修复的胶原蛋白支架",
+        "Collagen scaffold for wound repair",
+        PatentRoute.REREGISTRATION,
+        50,
+        [(CostType.OFFICIAL_FEE, "3200.00", Currency.HKD), (CostType.AGENCY_FEE, "7000.00", Currency.CNY)],
+        ApplicationStatus.APPROVED,
+    ),
+    DemoClaim(
+        0,
+        "HK1250006",
+        "基于深度学习的光谱分析方法",
+        "Deep-learning spectral analysis method",
+        PatentRoute.ORIGINAL_GRANT,
+        90,
+        [(CostType.AGENCY_FEE, "15000.00", Currency.CNY)],
+        ApplicationStatus.AWAITING_DECISION,
+    ),
+    DemoClaim(
+        2,
+        "HK1250007",
+        "可调节儿童安全座椅",
+        "Adjustable child safety seat",
+        PatentRoute.REREGISTRATION,
+        60,
+        [(CostType.OFFICIAL_FEE, "1200.00", Currency.CNY), (CostType.TRANSLATION_FEE, "2000.00", Currency.CNY)],
+        ApplicationStatus.REJECTED,
+    ),
+    DemoClaim(
+        1,
+        "HK1250008",
+        "一种抗菌医用导管",
+        "Antibacterial medical catheter",
+        PatentRoute.REREGISTRATION,
+        25,
+        [(CostType.AGENCY_FEE, "5000.00", Currency.CNY)],
+        ApplicationStatus.INFO_REQUESTED,
     ),
     DemoClaim(
         2,
@@ -280,4 +320,52 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
             application_services.application_withdraw(
                 application=application, by=by, ip="127.0.0.1", comment="申请人决定撤回 / withdrawn by the applicant"
             )
+        else:
+            advance_demo_claim(application, claim.final_status, users)
     return users
+
+
+def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> None:
+    """Take a submitted demo claim through review to `status`, as staff would."""
+    from subsidy.rules import SUBMISSION_RULES
+    from subsidy.services import reviews
+
+    if status == ApplicationStatus.SUBMITTED:
+        return
+    reviewer, approver = users[Role.REVIEWER.value], users[Role.APPROVER.value]
+    reviews.conflict_declare(application=application, by=reviewer, has_conflict=False)
+    reviews.application_start_review(application=application, by=reviewer)
+    if status == ApplicationStatus.UNDER_REVIEW:
+        return
+    if status == ApplicationStatus.INFO_REQUESTED:
+        reviews.application_request_info(
+            application=application,
+            by=reviewer,
+            message="请补充上传香港知识产权署出具的 P5 表格（注册与批予请求）。\n"
+            "Please upload the P5 form (request for registration and grant) as filed.",
+            deadline=timezone.localdate() + dt.timedelta(days=14),
+        )
+        return
+    reviews.checklist_record_all(
+        application=application, by=reviewer, findings=[(rule.__name__, True, "") for rule in SUBMISSION_RULES]
+    )
+    if status == ApplicationStatus.REJECTED:
+        reviews.application_recommend(
+            application=application,
+            by=reviewer,
+            recommendation="reject",
+            reason="已就同一费用获得其他财政资助。/ The same fees were subsidised by another public programme.",
+        )
+    else:
+        reviews.application_recommend(application=application, by=reviewer, recommendation="approve")
+    if status == ApplicationStatus.AWAITING_DECISION:
+        return
+    reviews.conflict_declare(application=application, by=approver, has_conflict=False)
+    if status == ApplicationStatus.APPROVED:
+        reviews.application_approve(application=application, by=approver, comment="同意资助。")
+    else:
+        reviews.application_reject(
+            application=application,
+            by=approver,
+            reason="已就同一费用获得其他财政资助。/ The same fees were subsidised by another public programme.",
+        )

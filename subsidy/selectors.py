@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from subsidy.amounts import AmountBreakdown, CostLine, compute_amount
@@ -78,17 +78,36 @@ def staff_application_list(
         # Only what the list shows: a page of 50 rows stays cheap to load.
         .only(*STAFF_LIST_FIELDS)
     )
+    condition = application_filter(
+        status=status, funding_round=funding_round, city=city, reviewer=reviewer, overdue_at=overdue_at
+    )
+    return qs.filter(condition).order_by(*ordering)
+
+
+def application_filter(
+    *,
+    prefix: str = "",
+    status: str = "",
+    funding_round: FundingRound | None = None,
+    city: str = "",
+    reviewer: Any = None,
+    overdue_at: dt.datetime | None = None,
+) -> Q:
+    """The staff filters as one condition, on claims or on rows that reach a claim
+    through `prefix` (e.g. a flow task's process)."""
+    p = f"{prefix}__" if prefix else ""
+    condition = Q()
     if status:
-        qs = qs.filter(status=status)
+        condition &= Q(**{f"{p}status": status})
     if funding_round is not None:
-        qs = qs.filter(funding_round=funding_round)
+        condition &= Q(**{f"{p}funding_round": funding_round})
     if city:
-        qs = qs.filter(applicant__city=city)
+        condition &= Q(**{f"{p}applicant__city": city})
     if reviewer is not None:
-        qs = qs.filter(reviewer=reviewer)
+        condition &= Q(**{f"{p}reviewer": reviewer})
     if overdue_at is not None:
-        qs = qs.overdue(overdue_at)
-    return qs.order_by(*ordering)
+        condition &= Q(**{f"{p}pk__in": Application.objects.overdue(overdue_at).values("pk")})
+    return condition
 
 
 def staff_application_detail(pk: int) -> Application:

@@ -32,34 +32,44 @@ from viewflow.workflow.status import STATUS
 
 from forms import reviews as review_forms
 from forms.errors import add_service_errors
+from forms.staff import ApplicationFilterForm
 from subsidy import selectors as domain_selectors
 from subsidy.exceptions import DomainError
 from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation
+from subsidy.selectors import application_filter
 from subsidy.services import reviews
 from subsidy.web import client_ip
 from workflows import selectors
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess
-from workflows.staff_views import PAGE_SIZE, case_context, staff_required
+from workflows.staff_views import PAGE_SIZE, case_context, query_without_page, staff_required
 
 # --------------------------------------------------------------------------
 # Inbox and queue
 # --------------------------------------------------------------------------
 
 
+def _task_list(request: HttpRequest, tasks: Any, template: str) -> HttpResponse:
+    """Inbox and queue: the staff filters and sort orders apply to the tasks' claims."""
+    form = ApplicationFilterForm(request.GET or None)
+    now = timezone.now()
+    tasks = tasks.filter(application_filter(prefix=selectors.CASE, **form.filters(now)))
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("sort"):
+        tasks = tasks.order_by(*form.ordering(prefix=selectors.CASE))
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.task_rows(page.object_list, now)
+    return render(request, template, {"page": page, "rows": rows, "form": form, "query": query_without_page(request)})
+
+
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.task_inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.task_rows(page.object_list, timezone.now())
-    return render(request, "workflows/inbox.html", {"page": page, "rows": rows})
+    return _task_list(request, selectors.task_inbox(request.user), "workflows/inbox.html")
 
 
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     tasks = selectors.task_queue(request.user, selectors.user_roles(request.user))
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.task_rows(page.object_list, timezone.now())
-    return render(request, "workflows/queue.html", {"page": page, "rows": rows})
+    return _task_list(request, tasks, "workflows/queue.html")
 
 
 def _flow_task(task_pk: int) -> Any:

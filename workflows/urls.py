@@ -12,6 +12,11 @@ urlpatterns = [
         staff_views.document_download,
         name="document_download",
     ),
+    path(
+        "applications/<int:pk>/documents/<int:document_pk>/view/",
+        staff_views.document_view,
+        name="document_view",
+    ),
     # ApplicationFlow: inbox, queue, task pages and the flow's chart.
     path("inbox/", task_views.inbox, name="inbox"),
     path("queue/", task_views.queue, name="queue"),

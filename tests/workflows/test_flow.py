@@ -429,8 +429,9 @@ def test_inbox_and_queue_queries_do_not_grow_with_the_rows(client, url_name, dja
     add(3)
     few = _queries(client, url)
     add(27)
-    # session, user, staff check, [roles,] count, one joined page of tasks
-    expected = 6 if url_name == "staff:queue" else 5
+    # session, user, staff check, [roles,] count, one joined page of tasks,
+    # and the filter form's round and reviewer choices
+    expected = 8 if url_name == "staff:queue" else 7
     assert few == expected
     with django_assert_num_queries(expected):
         response = client.get(url)
@@ -515,3 +516,17 @@ def test_the_queue_offers_exactly_the_tasks_the_nodes_let_people_take():
     assert tasks[0].pk not in queue_pks(reviewer)
     assert tasks[0].pk not in queue_pks(conflicted_approver)
     assert tasks[1].pk not in queue_pks(conflicted_reviewer)
+
+
+def test_queue_filters_by_city_and_sorts(client):
+    from tests.factories import ApplicantFactory, UserFactory
+
+    reviewer = staff_member(Role.REVIEWER)
+    owner = UserFactory()
+    guangzhou = submitted_application(created_by=owner, applicant=ApplicantFactory(city="guangzhou", owner=owner))
+    shenzhen = submitted_application()
+    client.force_login(reviewer)
+    rows = client.get(reverse("staff:queue"), {"city": "guangzhou"}).context["rows"]
+    assert [r.application.pk for r in rows] == [guangzhou.pk]
+    rows = client.get(reverse("staff:queue"), {"sort": "-submitted"}).context["rows"]
+    assert [r.application.pk for r in rows] == [shenzhen.pk, guangzhou.pk]

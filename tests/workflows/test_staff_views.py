@@ -96,3 +96,19 @@ def test_staff_list_query_count_does_not_grow_with_rows(client, reviewer, django
         in_review()
     with django_assert_num_queries(7):
         client.get(reverse("staff:application_list"), {"overdue": "on", "city": "shenzhen"})
+
+
+def test_documents_are_viewable_inline_by_staff_only(client, reviewer):
+    application = submitted_application()
+    document = application.documents.first()
+    url = reverse("staff:document_view", kwargs={"pk": application.pk, "document_pk": document.pk})
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    page = client.get(reverse("staff:application_detail", kwargs={"pk": application.pk})).content.decode()
+    assert f'src="{url}"' in page
+    client.force_login(application.created_by)
+    assert client.get(url).status_code == 403
