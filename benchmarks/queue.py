@@ -209,11 +209,15 @@ def main() -> None:
         client = Client()
         client.force_login(data["reviewer"])
         if os.environ.get("BENCH_EXPLAIN"):
-            from subsidy.selectors import staff_application_list
+            from subsidy.selectors import application_filter
+            from workflows import selectors as flow_selectors
 
-            qs = staff_application_list(status="under_review", city="shenzhen")[:50]
-            print(qs.explain(analyze=True))
-            print(staff_application_list(status="under_review", city="shenzhen").explain(analyze=True))
+            reviewer = data["reviewer"]
+            tasks = flow_selectors.task_queue(reviewer, flow_selectors.user_roles(reviewer)).filter(
+                application_filter(prefix=flow_selectors.CASE, status="submitted", city="shenzhen")
+            )
+            print(tasks[:50].explain(analyze=True))
+            print(tasks.count(), tasks.order_by().explain(analyze=True))
             return
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
