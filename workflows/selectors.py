@@ -50,7 +50,7 @@ def task_queue(user: Any, roles: set[str]) -> QuerySet[Task]:
         )
     if Role.APPROVER.value in roles:
         # Four eyes: the case's reviewer never sees its decision in their queue.
-        takeable |= Q(flow_task=ApplicationFlow.decide)
+        takeable |= Q(flow_task=ApplicationFlow.decide) & ~Q(**{f"{CASE}__reviewer": user})
     return _flow_tasks().filter(takeable, ~Exists(conflict), status=STATUS.NEW, owner__isnull=True)
 
 
