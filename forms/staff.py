@@ -36,6 +36,7 @@ class ApplicationFilterForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[
+            ("", _("Default order")),
             ("-submitted", _("Newest first")),
             ("submitted", _("Oldest first")),
             ("reference", _("Reference")),

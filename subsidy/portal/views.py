@@ -355,7 +355,10 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
                 raise
             messages.error(request, str(error.message))
         else:
-            messages.success(request, _("Your application has been submitted."))
+            if application.status == ApplicationStatus.INFO_REQUESTED:
+                messages.success(request, _("Your application has been resubmitted to its reviewer."))
+            else:
+                messages.success(request, _("Your application has been submitted."))
             return redirect("portal:application_detail", pk=application.pk)
     context["amount"] = selectors.application_amount(application)
     return render(request, "portal/claim_review.html", context)

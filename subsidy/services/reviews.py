@@ -67,44 +67,42 @@ def checklist_record(
     *, application: Application, by: Any, rule_code: str, passed: bool, note: str = "", ip: str | None = None
 ) -> ChecklistEntry:
     """The reviewer confirms a rule's automatic result, or overrides it with a note."""
-    app = lock_application(application)
-    if app.status != ApplicationStatus.UNDER_REVIEW or not may_review(app, by):
-        raise NotPermitted(_("Only the case's reviewer records the checklist, while the case is under review."))
-    automatic = {r.code: r.passed for r in rules.evaluate(claim_facts(app))}
-    if rule_code not in automatic:
-        raise ValidationError({"rule_code": _("Unknown rule.")})
-    if passed != automatic[rule_code] and not note.strip():
-        raise ValidationError({"note": _("Explain why you differ from the automatic check.")})
-    entry, _created = ChecklistEntry.objects.update_or_create(
-        application=app,
-        rule_code=rule_code,
-        defaults={"automatic_result": automatic[rule_code], "passed": passed, "note": note, "recorded_by": by},
-    )
-    audit_record(
-        subject=app,
-        actor=by,
-        action="checklist",
-        comment=note,
-        ip=ip,
-        changes={"rule": rule_code, "automatic": automatic[rule_code], "finding": passed},
-    )
-    return entry
+    checklist_record_all(application=application, by=by, findings=[(rule_code, passed, note)], ip=ip)
+    return ChecklistEntry.objects.get(application=application, rule_code=rule_code)
 
 
 @transaction.atomic
 def checklist_record_all(
     *, application: Application, by: Any, findings: list[tuple[str, bool, str]], ip: str | None = None
 ) -> None:
-    """Record the whole checklist at once; errors come back keyed `<rule>__note`."""
+    """Record findings, all or none; one audit row lists what changed. Errors come
+    back keyed `<rule>__note`, where the note must explain an override."""
+    app = lock_application(application)
+    if app.status != ApplicationStatus.UNDER_REVIEW or not may_review(app, by):
+        raise NotPermitted(_("Only the case's reviewer records the checklist, while the case is under review."))
+    automatic = {r.code: r.passed for r in rules.evaluate(claim_facts(app))}
     errors: dict[str, Any] = {}
     for rule_code, passed, note in findings:
-        try:
-            with transaction.atomic():
-                checklist_record(application=application, by=by, rule_code=rule_code, passed=passed, note=note, ip=ip)
-        except ValidationError as error:
-            errors[f"{rule_code}__note"] = error.message_dict.get("note", error.messages)
+        if rule_code not in automatic:
+            errors["rule_code"] = _("Unknown rule.")
+        elif passed != automatic[rule_code] and not note.strip():
+            errors[f"{rule_code}__note"] = _("Explain why you differ from the automatic check.")
     if errors:
         raise ValidationError(errors)
+    recorded = {e.rule_code: e for e in app.checklist.all()}
+    changes: dict[str, Any] = {}
+    for rule_code, passed, note in findings:
+        entry = recorded.get(rule_code)
+        if entry is not None and (entry.passed, entry.note) == (passed, note):
+            continue
+        ChecklistEntry.objects.update_or_create(
+            application=app,
+            rule_code=rule_code,
+            defaults={"automatic_result": automatic[rule_code], "passed": passed, "note": note, "recorded_by": by},
+        )
+        changes[rule_code] = {"automatic": automatic[rule_code], "finding": passed, "note": note}
+    if changes:
+        audit_record(subject=app, actor=by, action="checklist", ip=ip, changes=changes)
 
 
 def checklist_status(application: Application) -> tuple[set[str], set[str]]:

@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "reject": _("Claim rejected"),
     "reopen": _("Reopened after an objection"),
     "conflict_declared": _("Conflict of interest declaration"),
+    "checklist": _("Checklist recorded"),
     "applicant_create": _("Profile created"),
     "applicant_update": _("Profile changed"),
 }

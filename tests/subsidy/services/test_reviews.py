@@ -331,7 +331,7 @@ def test_reviewer_confirms_or_overrides_each_rule_with_a_note():
     assert not entry.overridden
     with pytest.raises(ValidationError) as caught:
         reviews.checklist_record(application=application, by=reviewer, rule_code="patent_is_standard", passed=False)
-    assert "note" in caught.value.error_dict
+    assert "patent_is_standard__note" in caught.value.error_dict
     entry = reviews.checklist_record(
         application=application,
         by=reviewer,
@@ -344,6 +344,15 @@ def test_reviewer_confirms_or_overrides_each_rule_with_a_note():
     missing, failing = reviews.checklist_status(application)
     assert failing == {"patent_is_standard"}
     assert "round_is_open" in missing
+    assert AuditEntry.objects.for_object(application).filter(transition="checklist").count() == 2
+    # Saving the same findings again changes nothing and writes no row.
+    reviews.checklist_record(
+        application=application,
+        by=reviewer,
+        rule_code="patent_is_standard",
+        passed=False,
+        note="Register shows a short-term patent.",
+    )
     assert AuditEntry.objects.for_object(application).filter(transition="checklist").count() == 2
 
 
