@@ -91,6 +91,10 @@ class ReturnToReviewForm(forms.Form):
     comment = _text(_("What the reviewer should look at again"), rows=3)
 
 
+class ObjectionForm(forms.Form):
+    objection = _text(_("The objection, as received"), required=True, rows=4)
+
+
 class ChecklistForm(forms.Form):
     """One row per eligibility rule: the reviewer's finding (pass/fail) and a note,
     required where the finding differs from the automatic check (the service says so)."""

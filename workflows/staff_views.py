@@ -7,18 +7,26 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
+from forms.reviews import ObjectionForm
 from forms.staff import ApplicationFilterForm
 from subsidy import rules, selectors
+from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Application
+from subsidy.models.applications import may_record_objection
 from subsidy.permissions import user_is_staff_member
+from subsidy.services import reviews
+from subsidy.web import client_ip
 from workflows import selectors as flow_selectors
 
 PAGE_SIZE = 50
@@ -78,7 +86,37 @@ def case_context(application: Application) -> dict[str, Any]:
 
 @staff_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "staff/application_detail.html", case_context(_application(pk)))
+    application = _application(pk)
+    context = case_context(application)
+    if may_record_objection(application, request.user) and application.notice_open(timezone.localdate()):
+        context["objection_form"] = ObjectionForm()
+    return render(request, "staff/application_detail.html", context)
+
+
+@staff_required
+@require_POST
+def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    """An objection received during the public notice reopens the case."""
+    application = _application(pk)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            reviews.application_record_objection(
+                application=application,
+                by=request.user,
+                objection=form.cleaned_data["objection"],
+                ip=client_ip(request),
+            )
+        except NotPermitted as error:
+            raise PermissionDenied(str(error.message)) from error
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Objection recorded; the case is back with its reviewer."))
+            return redirect("staff:application_detail", pk=pk)
+    context = case_context(application)
+    context["objection_form"] = form
+    return render(request, "staff/application_detail.html", context, status=400 if form.errors else 200)
 
 
 @staff_required

@@ -12,6 +12,7 @@ urlpatterns = [
         staff_views.document_download,
         name="document_download",
     ),
+    path("applications/<int:pk>/objection/", staff_views.record_objection, name="record_objection"),
     path(
         "applications/<int:pk>/documents/<int:document_pk>/view/",
         staff_views.document_view,

@@ -213,6 +213,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
             and self.submitted_at < now - dt.timedelta(days=self.funding_round.review_sla_days)
         )
 
+    def notice_open(self, today: dt.date) -> bool:
+        """Approved and still within its public notice: objections may reopen it."""
+        return (
+            self.status == ApplicationStatus.APPROVED
+            and self.notice_ends_on is not None
+            and today <= self.notice_ends_on
+        )
+
     def declared_no_conflict(self, user: Any) -> bool:
         return bool(
             self.pk

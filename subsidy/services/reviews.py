@@ -257,7 +257,7 @@ def application_record_objection(
     check_transition(app, app.reopen, by)
     if not objection.strip():
         raise ValidationError({"objection": _("Record what the objection says.")})
-    if app.notice_ends_on is not None and timezone.localdate() > app.notice_ends_on:
+    if not app.notice_open(timezone.localdate()):
         raise InvalidState(_("The public notice period has ended; objections can no longer reopen this case."))
     amount = app.approved_amount or Decimal("0.00")
     funding_round = FundingRound.objects.select_for_update().get(pk=app.funding_round_id)

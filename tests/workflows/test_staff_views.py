@@ -112,3 +112,25 @@ def test_documents_are_viewable_inline_by_staff_only(client, reviewer):
     assert f'src="{url}"' in page
     client.force_login(application.created_by)
     assert client.get(url).status_code == 403
+
+
+def test_scheme_admin_records_an_objection_from_the_case_page(client):
+    from subsidy.models import Application, ApplicationStatus, Role
+    from subsidy.services import reviews
+    from tests.factories import UserFactory, awaiting_decision, cleared_approver
+
+    application, reviewer = awaiting_decision()
+    reviews.application_approve(application=application, by=cleared_approver(application))
+    url = reverse("staff:application_detail", kwargs={"pk": application.pk})
+    objection = reverse("staff:record_objection", kwargs={"pk": application.pk})
+
+    client.force_login(reviewer)  # reviewers may not reopen a decision
+    assert "objection_form" not in client.get(url).context
+    assert client.post(objection, {"objection": "x"}).status_code == 403
+
+    client.force_login(UserFactory(role=Role.SCHEME_ADMIN))
+    assert "objection_form" in client.get(url).context
+    assert client.post(objection, {"objection": ""}).status_code == 400
+    response = client.post(objection, {"objection": "The patent belongs to someone else."})
+    assert response.status_code == 302
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.UNDER_REVIEW
