@@ -23,10 +23,29 @@ from workflows.models import ApplicationProcess
 CASE = "process__applicationprocess__application"
 
 
+# What a row of the inbox or queue shows; loading only these keeps a page cheap.
+TASK_ROW_FIELDS = (
+    "flow_task",
+    "status",
+    "owner_id",
+    "process_id",
+    "process__flow_class",
+    f"{CASE}__reference",
+    f"{CASE}__status",
+    f"{CASE}__submitted_at",
+    f"{CASE}__reviewer_id",
+    f"{CASE}__applicant__name",
+    f"{CASE}__applicant__city",
+    f"{CASE}__funding_round__name",
+    f"{CASE}__funding_round__review_sla_days",
+)
+
+
 def _flow_tasks() -> QuerySet[Task]:
     return (
         Task.objects.filter(process__flow_class=ApplicationFlow, flow_task_type="HUMAN")
         .select_related(f"{CASE}__applicant", f"{CASE}__funding_round")
+        .only(*TASK_ROW_FIELDS)
         .order_by(f"{CASE}__submitted_at", "pk")
     )
 
