@@ -64,3 +64,16 @@ def send_review_sla_digest() -> int:
         body = render_to_string("emails/review_sla_digest.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(overdue)
+
+
+@task()
+def notify_reviewer_of_resubmission(application_id: int) -> None:
+    """Tell the case's reviewer that the applicant has answered their request."""
+    application = Application.objects.select_related("reviewer", "applicant").get(pk=application_id)
+    if application.reviewer is None or not application.reviewer.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"application": application}
+        subject = render_to_string("emails/resubmitted_subject.txt", context).strip()
+        body = render_to_string("emails/resubmitted.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.reviewer.email])

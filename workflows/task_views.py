@@ -42,6 +42,7 @@ from subsidy.web import client_ip
 from workflows import selectors
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess
+from workflows.services import task_hand_back, task_take
 from workflows.staff_views import PAGE_SIZE, case_context, query_without_page, staff_required
 
 # --------------------------------------------------------------------------
@@ -100,7 +101,7 @@ def task_assign(request: HttpRequest, task_pk: int) -> HttpResponse:
             return redirect("staff:queue")
         if not task.flow_task.can_assign(request.user, task):
             raise PermissionDenied(_("You may not take this task."))
-        task.flow_task.activation_class(task).assign(request.user)
+        task_take(task=task, by=request.user, ip=client_ip(request))
     messages.success(request, _("The task is now in your inbox."))
     return redirect("staff:task", task_pk=task.pk)
 
@@ -111,7 +112,7 @@ def task_unassign(request: HttpRequest, task_pk: int) -> HttpResponse:
     with _locked_task(task_pk) as task:
         if task.status != STATUS.ASSIGNED or not task.flow_task.can_unassign(request.user, task):
             raise PermissionDenied(_("This task is not yours to hand back."))
-        task.flow_task.activation_class(task).unassign()
+        task_hand_back(task=task, by=request.user, ip=client_ip(request))
     messages.success(request, _("The task is back in the queue."))
     return redirect("staff:inbox")
 
@@ -321,6 +322,7 @@ def _run(request: HttpRequest, action: Action, form: django_forms.Form, applicat
 
 def _conflict_page(request: HttpRequest, task: Any, application: Application) -> HttpResponse:
     form = review_forms.ConflictForm(request.POST or None, prefix="conflict")
+    started = False
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -332,12 +334,13 @@ def _conflict_page(request: HttpRequest, task: Any, application: Application) ->
                     ip=client_ip(request),
                 )
                 if form.conflict:
-                    _hand_back(task)
+                    _hand_back(task, request)
                 elif (
                     task.flow_task.name == ApplicationFlow.review.name
                     and application.status == ApplicationStatus.SUBMITTED
                 ):
                     reviews.application_start_review(application=application, by=request.user, ip=client_ip(request))
+                    started = True
         except DomainError as error:
             form.add_error(None, str(error.message))
         else:
@@ -346,15 +349,18 @@ def _conflict_page(request: HttpRequest, task: Any, application: Application) ->
                     request, _("Your declaration is recorded. The case has gone back to the queue for a colleague.")
                 )
                 return redirect("staff:queue")
+            messages.success(
+                request, _("Declaration recorded. Review started.") if started else _("Declaration recorded.")
+            )
             return redirect("staff:task", task_pk=task.pk)
     return render(request, "workflows/conflict.html", {"task": task, "application": application, "form": form})
 
 
-def _hand_back(task: Any) -> None:
+def _hand_back(task: Any, request: HttpRequest) -> None:
     """After a declared conflict the task goes back to the queue."""
     with _locked_task(task.pk) as locked:
         if locked.status == STATUS.ASSIGNED:
-            locked.flow_task.activation_class(locked).unassign()
+            task_hand_back(task=locked, by=request.user, ip=client_ip(request))
 
 
 # --------------------------------------------------------------------------

@@ -240,4 +240,7 @@ def application_resubmit(*, application: Application, by: Any, ip: str | None = 
     InformationRequest.objects.filter(application=app, answered_at__isnull=True, lapsed_at__isnull=True).update(
         answered_at=timezone.now()
     )
+    from subsidy.tasks import notify_reviewer_of_resubmission
+
+    transaction.on_commit(lambda: notify_reviewer_of_resubmission.enqueue(app.pk))
     return app

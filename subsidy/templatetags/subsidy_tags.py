@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "reopen": _("Reopened after an objection"),
     "conflict_declared": _("Conflict of interest declaration"),
     "checklist": _("Checklist recorded"),
+    "task_assigned": _("Task taken"),
+    "task_unassigned": _("Task handed back"),
     "applicant_create": _("Profile created"),
     "applicant_update": _("Profile changed"),
 }

@@ -530,3 +530,20 @@ def test_queue_filters_by_city_and_sorts(client):
     assert [r.application.pk for r in rows] == [guangzhou.pk]
     rows = client.get(reverse("staff:queue"), {"sort": "-submitted"}).context["rows"]
     assert [r.application.pk for r in rows] == [shenzhen.pk, guangzhou.pk]
+
+
+def test_taking_and_handing_back_a_task_are_in_the_case_history(client):
+    from subsidy.models import AuditEntry
+
+    application = submitted_application()
+    reviewer = staff_member(Role.REVIEWER)
+    client.force_login(reviewer)
+    task = the_open_task(application)
+    post(client, "staff:task_assign", task_pk=task.pk)
+    post(client, "staff:task_unassign", task_pk=task.pk)
+    actions = list(
+        AuditEntry.objects.for_object(application)
+        .filter(transition__startswith="task_")
+        .values_list("transition", "actor")
+    )
+    assert actions == [("task_assigned", reviewer.pk), ("task_unassigned", reviewer.pk)]

@@ -83,7 +83,10 @@ def test_request_info_then_applicant_resubmits_to_the_same_reviewer(django_captu
         )
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.INFO_REQUESTED
     assert "P5" in mail.outbox[-1].body
-    applicant_side.application_resubmit(application=application, by=application.created_by)
+    with django_capture_on_commit_callbacks(execute=True):
+        applicant_side.application_resubmit(application=application, by=application.created_by)
+    assert mail.outbox[-1].to == [reviewer.email]
+    assert application.reference in mail.outbox[-1].subject
     application.refresh_from_db()
     assert application.status == ApplicationStatus.UNDER_REVIEW
     assert application.reviewer == reviewer
