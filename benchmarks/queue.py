@@ -208,6 +208,16 @@ def main() -> None:
 
         client = Client()
         client.force_login(data["reviewer"])
+        if os.environ.get("BENCH_QUERIES"):
+            from django.db import connection as conn
+            from django.test.utils import CaptureQueriesContext
+
+            client.get(os.environ["BENCH_QUERIES"])
+            with CaptureQueriesContext(conn) as captured:
+                client.get(os.environ["BENCH_QUERIES"])
+            for q in captured.captured_queries:
+                print(q["time"], q["sql"][:300])
+            return
         if os.environ.get("BENCH_EXPLAIN"):
             from subsidy.selectors import application_filter
             from workflows import selectors as flow_selectors
