@@ -17,7 +17,6 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,7 +42,7 @@ from workflows import selectors
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess
 from workflows.services import task_hand_back, task_take
-from workflows.staff_views import PAGE_SIZE, case_context, query_without_page, staff_required
+from workflows.staff_views import PAGE_SIZE, CappedPaginator, case_context, query_without_page, staff_required
 
 # --------------------------------------------------------------------------
 # Inbox and queue
@@ -57,7 +56,7 @@ def _task_list(request: HttpRequest, tasks: Any, template: str) -> HttpResponse:
     tasks = tasks.filter(application_filter(prefix=selectors.CASE, **form.filters(now)))
     if form.is_bound and form.is_valid() and form.cleaned_data.get("sort"):
         tasks = tasks.order_by(*form.ordering(prefix=selectors.CASE))
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.task_rows(page.object_list, now)
     return render(request, template, {"page": page, "rows": rows, "form": form, "query": query_without_page(request)})
 

@@ -134,3 +134,14 @@ def test_scheme_admin_records_an_objection_from_the_case_page(client):
     response = client.post(objection, {"objection": "The patent belongs to someone else."})
     assert response.status_code == 302
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.UNDER_REVIEW
+
+
+def test_long_lists_say_more_than_the_cap_instead_of_counting_everything(client, reviewer, monkeypatch):
+    monkeypatch.setattr("workflows.staff_views.COUNT_CAP", 2)
+    for _ in range(3):
+        submitted_application()
+    response = client.get(reverse("staff:application_list"))
+    assert response.context["page"].paginator.capped
+    assert len(response.context["page"]) == 3
+    monkeypatch.setattr("workflows.staff_views.COUNT_CAP", 3)
+    assert not client.get(reverse("staff:application_list")).context["page"].paginator.capped
