@@ -6,7 +6,10 @@ from typing import Any
 
 from django import template
 from django.db import models
+from django.forms import BoundField
 from django.utils import translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import Application, ApplicationStatus, GuangdongCity
@@ -70,3 +73,22 @@ def overdue_at(application: Application, now: dt.datetime) -> bool:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def quick_select(field: BoundField) -> str:
+    """A <select> for a choice field, built in one pass. Django's widget templates
+    render one template per option: ~10 ms for the staff filters on every list page."""
+    current = field.value()
+    selected = (
+        {str(v) for v in current} if isinstance(current, list | tuple) else {"" if current is None else str(current)}
+    )
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (str(value), mark_safe(" selected") if str(value) in selected else "", label)
+            for value, label in field.field.choices  # type: ignore[attr-defined]
+        ),
+    )
+    return format_html('<select name="{}" id="{}">{}</select>', field.html_name, field.id_for_label, options)

@@ -83,6 +83,11 @@ def test_staff_list_filters_by_city_round_reviewer_and_overdue(client, reviewer)
     assert listed(sort="submitted")  # sorting keeps every row
     page = client.get(url, {"overdue": "on"}).content.decode()
     assert taken.reference in page
+    # The filters show what was chosen.
+    page = client.get(url, {"city": "guangzhou", "reviewer": their_reviewer.pk}).content.decode()
+    assert '<option value="guangzhou" selected>' in page
+    assert f'<option value="{their_reviewer.pk}" selected>' in page
+    assert '<select name="status" id="id_status"><option value="" selected>' in page
 
 
 def test_staff_list_query_count_does_not_grow_with_rows(client, reviewer, django_assert_num_queries):
