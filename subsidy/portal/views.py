@@ -340,13 +340,9 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
     context = _step_context(application, "review")
     if request.method == "POST":
+        resubmission = application.status == ApplicationStatus.INFO_REQUESTED
         try:
-            if application.status == ApplicationStatus.INFO_REQUESTED:
-                application_services.application_resubmit(
-                    application=application, by=request.user, ip=client_ip(request)
-                )
-            else:
-                application_services.application_submit(application=application, by=request.user, ip=client_ip(request))
+            application_services.application_send(application=application, by=request.user, ip=client_ip(request))
         except NotEligible as error:
             context["failures"] = error.failures
             messages.error(request, str(error.message))
@@ -355,7 +351,7 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
                 raise
             messages.error(request, str(error.message))
         else:
-            if application.status == ApplicationStatus.INFO_REQUESTED:
+            if resubmission:
                 messages.success(request, _("Your application has been resubmitted to its reviewer."))
             else:
                 messages.success(request, _("Your application has been submitted."))

@@ -15,6 +15,7 @@ from subsidy.models import (
     EDITABLE_STATUSES,
     Applicant,
     Application,
+    ApplicationStatus,
     CostItem,
     FundingRound,
     HKPatent,
@@ -244,3 +245,11 @@ def application_resubmit(*, application: Application, by: Any, ip: str | None = 
 
     transaction.on_commit(lambda: notify_reviewer_of_resubmission.enqueue(app.pk))
     return app
+
+
+def application_send(*, application: Application, by: Any, ip: str | None = None) -> Application:
+    """The applicant's one "send" button: a draft is submitted, a claim answering an
+    information request is resubmitted to its reviewer."""
+    if application.status == ApplicationStatus.INFO_REQUESTED:
+        return application_resubmit(application=application, by=by, ip=ip)
+    return application_submit(application=application, by=by, ip=ip)
