@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+LETTER_FONT := var/fonts/letter-sans.ttf
 
 .PHONY: run test setup system-packages messages lint typecheck pytest demo clean
 
-setup: system-packages $(STAMP) messages
+setup: system-packages $(STAMP) messages $(LETTER_FONT)
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -15,6 +16,10 @@ $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
+
+# The letter font is derived from the system's WenQuanYi Zen Hei (subsidy/letters/fonts.py).
+$(LETTER_FONT): subsidy/letters/fonts.py | $(STAMP)
+	$(PY) manage.py build_letter_font --force
 
 # Compiled catalogues are build output, not source: rebuild them every time.
 messages: $(STAMP)

@@ -7,6 +7,8 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0
   libharfbuzz-subset0  # without it WeasyPrint is ~70x slower on Chinese letters
   fonts-noto-cjk
+  fonts-wqy-zenhei     # the letters' font (subsidy/letters/fonts.py)
+  poppler-utils        # pdftoppm: tests look at what a letter draws
   postgresql           # throwaway test server; production database
   chromium             # browser tests through pytest-playwright
   gettext              # compilemessages (msgfmt)

@@ -19,6 +19,7 @@ from subsidy.models import (
     FundingRound,
     HKPatent,
     HKPatentProprietor,
+    Letter,
     PatentClaim,
 )
 
@@ -114,3 +115,11 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "subject_type", "subject_id", "transition", "from_state", "to_state", "actor"]
     list_filter = ["transition", "subject_type"]
     search_fields = ["subject_id", "comment"]
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "kind", "version", "status", "issued_at", "attempts"]
+    list_filter = ["kind", "status"]
+    search_fields = ["reference", "application__reference"]
+    exclude = ["content"]  # personal data; the PDF is the record

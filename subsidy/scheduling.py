@@ -32,6 +32,11 @@ def hourly(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H")
 
 
+def quarter_hourly(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return local.strftime("%Y-%m-%dT%H:") + f"{local.minute // 15 * 15:02d}"
+
+
 def daily(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d")
 
@@ -39,6 +44,7 @@ def daily(moment: dt.datetime) -> str:
 JOBS: list[Job] = [
     Job("lapse_overdue_applications", hourly, tasks.lapse_overdue_applications),
     Job("review_sla_digest", daily, tasks.send_review_sla_digest, not_before_hour=8),
+    Job("requeue_stalled_letters", quarter_hourly, tasks.requeue_stalled_letters),
 ]
 
 

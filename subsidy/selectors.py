@@ -20,6 +20,8 @@ from subsidy.models import (
     ExchangeRate,
     FundingRound,
     InformationRequest,
+    Letter,
+    LetterStatus,
     PatentClaim,
 )
 from subsidy.rules import ClaimFacts
@@ -142,6 +144,8 @@ APPLICANT_TIMELINE_ACTIONS = {
     "approve",
     "reject",
     "reopen",
+    "letter_issued",
+    "letter_revoked",
 }
 APPLICANT_VISIBLE_COMMENTS = {"withdraw", "request_info", "lapse", "reject"}
 
@@ -279,3 +283,17 @@ def application_with_details(pk: int) -> Application:
         )
         .get(pk=pk)
     )
+
+
+def letters_for_user(user: AnyUser, *, application_pk: int) -> QuerySet[Letter]:
+    """Letters of one of the user's own claims that exist as files (issued, superseded or revoked)."""
+    return (
+        Letter.objects.filter(application__in=Application.objects.accessible_by(user), application_id=application_pk)
+        .exclude(file="")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def verifiable_letters() -> QuerySet[Letter]:
+    """Letters that were issued (in force or not): a pending one has no digest yet."""
+    return Letter.objects.exclude(status=LetterStatus.PENDING).select_related("superseded_by")

@@ -125,6 +125,15 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# Letters (subsidy/letters): the font is built from the system's WenQuanYi Zen Hei by
+# `manage.py build_letter_font` (run by `make setup`); links in letters and QR codes
+# point at the public site.
+LETTER_FONT_SOURCE = Path(env.str("SUBSIDY_LETTER_FONT_SOURCE", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"))
+LETTER_FONT_PATH = Path(env.str("SUBSIDY_LETTER_FONT", default=str(BASE_DIR / "var" / "fonts" / "letter-sans.ttf")))
+PUBLIC_BASE_URL = env.str("SUBSIDY_PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A failed letter is retried after these many minutes, then left for staff to retry.
+LETTER_RETRY_MINUTES = [1, 5, 30]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -156,4 +165,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every rendering step at INFO: only its warnings matter here.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

@@ -77,3 +77,22 @@ def notify_reviewer_of_resubmission(application_id: int) -> None:
         subject = render_to_string("emails/resubmitted_subject.txt", context).strip()
         body = render_to_string("emails/resubmitted.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.reviewer.email])
+
+
+@task()
+def issue_letter(letter_id: int) -> str:
+    """Render and store a letter. Safe to run twice: the second run finds it issued."""
+    from subsidy.services.letters import letter_issue, letter_record_failure
+
+    try:
+        return letter_issue(letter_id=letter_id).status
+    except Exception as error:
+        letter_record_failure(letter_id=letter_id, error=f"{type(error).__name__}: {error}")
+        raise
+
+
+@task()
+def requeue_stalled_letters() -> int:
+    from subsidy.services.letters import letters_requeue_stalled
+
+    return letters_requeue_stalled()

@@ -3,11 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from forms.accounts import EmailAuthenticationForm
+from subsidy.portal import letters as portal_letters
 from subsidy.portal import views as portal_views
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("notice/", portal_views.public_notice, name="public_notice"),
+    # Short on purpose: printed under the QR code of every letter.
+    path("v/<str:token>", portal_letters.letter_verify, name="letter_verify"),
     path("accounts/signup/", portal_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from forms.letters import LetterCorrectionForm
 from forms.reviews import ObjectionForm
 from forms.staff import ApplicationFilterForm
 from subsidy import rules, selectors
@@ -27,6 +28,7 @@ from subsidy.models import Application
 from subsidy.models.applications import may_record_objection
 from subsidy.permissions import user_is_staff_member
 from subsidy.services import reviews
+from subsidy.services.letters import may_manage_letters
 from subsidy.web import client_ip
 from workflows import selectors as flow_selectors
 
@@ -106,6 +108,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = case_context(application)
     if may_record_objection(application, request.user) and application.notice_open(timezone.localdate()):
         context["objection_form"] = ObjectionForm()
+    context["may_manage_letters"] = may_manage_letters(request.user)
+    context["correction_form"] = LetterCorrectionForm()
     return render(request, "staff/application_detail.html", context)
 
 

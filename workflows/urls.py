@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import staff_views, task_views
+from workflows import letter_views, staff_views, task_views
 
 app_name = "staff"
 
@@ -18,6 +18,13 @@ urlpatterns = [
         staff_views.document_view,
         name="document_view",
     ),
+    path(
+        "applications/<int:pk>/letters/<int:letter_pk>/",
+        letter_views.letter_download,
+        name="letter_download",
+    ),
+    path("letters/<int:letter_pk>/retry/", letter_views.letter_retry, name="letter_retry"),
+    path("letters/<int:letter_pk>/correct/", letter_views.letter_correct, name="letter_correct"),
     # ApplicationFlow: inbox, queue, task pages and the flow's chart.
     path("inbox/", task_views.inbox, name="inbox"),
     path("queue/", task_views.queue, name="queue"),

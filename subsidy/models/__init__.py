@@ -17,6 +17,8 @@ from subsidy.models.choices import (
     DesignatedOffice,
     DocumentType,
     GuangdongCity,
+    LetterKind,
+    LetterStatus,
     PatentKind,
     PatentRoute,
     PersonalIdKind,
@@ -24,6 +26,7 @@ from subsidy.models.choices import (
     Role,
 )
 from subsidy.models.documents import Document
+from subsidy.models.letters import Letter
 from subsidy.models.patents import HKPatent, HKPatentProprietor
 from subsidy.models.rates import ExchangeRate
 from subsidy.models.reviews import ChecklistEntry, ConflictDeclaration, InformationRequest
@@ -57,6 +60,9 @@ __all__ = [
     "HKPatent",
     "HKPatentProprietor",
     "InformationRequest",
+    "Letter",
+    "LetterKind",
+    "LetterStatus",
     "PatentClaim",
     "PatentKind",
     "PatentRoute",

@@ -121,6 +121,18 @@ WITHDRAWABLE_STATUSES = [
 ]
 
 
+class LetterKind(models.TextChoices):
+    APPROVAL = "approval", _("Approval letter")
+    REJECTION = "rejection", _("Rejection letter")
+
+
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", _("Being generated")
+    ISSUED = "issued", _("Issued")
+    SUPERSEDED = "superseded", _("Superseded by a correction")
+    REVOKED = "revoked", _("Revoked (the decision was reopened)")
+
+
 class Recommendation(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from subsidy.portal import views
+from subsidy.portal import letters, views
 
 app_name = "portal"
 
@@ -25,6 +25,7 @@ urlpatterns = [
         views.document_delete,
         name="document_delete",
     ),
+    path("applications/<int:pk>/letters/<int:letter_pk>/", letters.letter_download, name="letter_download"),
     path("applications/<int:pk>/declarations/", views.claim_declarations, name="claim_declarations"),
     path("applications/<int:pk>/review/", views.claim_review, name="claim_review"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),

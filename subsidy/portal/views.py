@@ -372,6 +372,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "amount": selectors.application_amount(application),
             "history": selectors.applicant_timeline(application),
+            "letters": selectors.letters_for_user(request.user, application_pk=application.pk),
             "can_withdraw": application_services.can_withdraw(application, request.user),
         },
     )

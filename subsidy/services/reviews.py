@@ -27,11 +27,13 @@ from subsidy.models import (
     ConflictDeclaration,
     FundingRound,
     InformationRequest,
+    LetterKind,
     Recommendation,
 )
 from subsidy.models.applications import may_review
 from subsidy.selectors import applicant_committed_amount, application_amount, claim_facts
 from subsidy.services.applications import check_transition, lock_application, notify_applicant
+from subsidy.services.letters import letter_request, letters_revoke
 
 
 class BudgetExceeded(DomainError):
@@ -232,6 +234,7 @@ def application_approve(*, application: Application, by: Any, comment: str = "",
     )
     app.approve(by=by, notice_ends_on=notice_ends_on, ip=ip, comment=comment)
     app.save()
+    letter_request(application=app, kind=LetterKind.APPROVAL, by=by)
     notify_applicant(app, "approved")
     return app
 
@@ -244,6 +247,7 @@ def application_reject(*, application: Application, by: Any, reason: str, ip: st
         raise ValidationError({"reason": _("Give the reasons for rejection; the applicant will read them.")})
     app.reject(by=by, ip=ip, comment=reason)
     app.save()
+    letter_request(application=app, kind=LetterKind.REJECTION, by=by)
     notify_applicant(app, "rejected")
     return app
 
@@ -265,6 +269,7 @@ def application_record_objection(
     funding_round.save(update_fields=["reserved_amount"])
     app.reopen(by=by, ip=ip, comment=objection)
     app.save()
+    letters_revoke(application=app, by=by, reason=objection)
     return app
 
 

@@ -34,6 +34,11 @@ ACTION_LABELS = {
     "task_unassigned": _("Task handed back"),
     "applicant_create": _("Profile created"),
     "applicant_update": _("Profile changed"),
+    "letter_requested": _("Letter requested"),
+    "letter_issued": _("Letter issued"),
+    "letter_superseded": _("Letter superseded by a correction"),
+    "letter_revoked": _("Letter revoked"),
+    "letter_retry": _("Letter generation retried"),
 }
 
 

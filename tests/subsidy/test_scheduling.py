@@ -25,14 +25,14 @@ def test_each_job_is_enqueued_once_per_period(django_capture_on_commit_callbacks
     assert sorted(first) == sorted(job.name for job in JOBS)
     assert again == []
     assert len(callbacks) == len(JOBS)
-    # Next hour: only the hourly job again; next day after 8 o'clock: both.
-    assert enqueue_due(at(10)) == ["lapse_overdue_applications"]
+    # Next hour: the hourly and quarter-hourly jobs again; next day after 8 o'clock: all.
+    assert sorted(enqueue_due(at(10))) == ["lapse_overdue_applications", "requeue_stalled_letters"]
     assert sorted(enqueue_due(at(9, day=25))) == sorted(job.name for job in JOBS)
-    assert ScheduledRun.objects.count() == 5
+    assert ScheduledRun.objects.count() == 3 * len(JOBS) - 1
 
 
 def test_the_daily_digest_waits_for_office_hours():
-    assert enqueue_due(at(6)) == ["lapse_overdue_applications"]
+    assert sorted(enqueue_due(at(6))) == ["lapse_overdue_applications", "requeue_stalled_letters"]
 
 
 def test_digest_lists_overdue_claims_to_reviewers():

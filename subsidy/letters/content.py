@@ -1,0 +1,150 @@
+"""What a letter says, as plain data.
+
+`LetterContent` is a snapshot taken when the decision is made: the renderer needs
+nothing else (no database), the same snapshot always renders the same letter, and
+it is attached to the PDF as JSON so the letter carries its own case data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import cn2an
+
+from subsidy.amounts import to_cents
+from subsidy.models.choices import LetterKind
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """人民币 + the amount in Chinese capital numerals (大写), e.g. 人民币壹万元整.
+
+    cn2an truncates extra decimals and never adds 人民币, so the amount is rounded
+    to cents first and the prefix added here.
+    """
+    if amount < 0:
+        raise ValueError("a subsidy amount is never negative")
+    return "人民币" + cn2an.an2cn(str(to_cents(amount)), "rmb")
+
+
+def mask_account(number: str) -> str:
+    """Bank account numbers are printed with only their last four digits."""
+    digits = number.replace(" ", "")
+    return f"**** {digits[-4:]}" if len(digits) > 4 else digits
+
+
+@dataclass(frozen=True)
+class CostRow:
+    label_zh: str
+    label_en: str
+    description: str
+    paid_on: dt.date
+    currency: str
+    amount: Decimal
+    rate_to_cny: Decimal | None
+    amount_cny: Decimal | None
+    eligible: bool
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One signature on the approval chain: a role and a date, never a person's contact details."""
+
+    role_zh: str
+    role_en: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    kind: str
+    reference: str
+    version: int
+    issued_on: dt.date
+    application_reference: str
+    applicant_name: str
+    applicant_name_en: str
+    applicant_id_label_zh: str
+    applicant_id_label_en: str
+    applicant_id: str
+    hk_number: str
+    patent_title: str
+    round_name: str
+    verify_url: str
+    patent_title_en: str = ""
+    costs: tuple[CostRow, ...] = ()
+    eligible_total: Decimal = Decimal("0.00")
+    rate: Decimal = Decimal("0.00")
+    per_patent_cap: Decimal = Decimal("0.00")
+    calculated_amount: Decimal = Decimal("0.00")
+    amount: Decimal = Decimal("0.00")
+    adjustment_reason: str = ""
+    chain: tuple[ChainStep, ...] = ()
+    bank_name: str = ""
+    account_masked: str = ""
+    notice_ends_on: dt.date | None = None
+    reasons: str = ""
+    supersedes: str = ""
+    correction_reason: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_approval(self) -> bool:
+        return self.kind == LetterKind.APPROVAL
+
+    @property
+    def amount_in_words(self) -> str:
+        return amount_in_words(self.amount)
+
+    @property
+    def rate_percent(self) -> Decimal:
+        return (self.rate * 100).normalize()
+
+    def to_json(self) -> str:
+        """Stable JSON (sorted keys, amounts as strings): stored, and attached to the PDF."""
+        return json.dumps(dataclasses.asdict(self), default=_encode, ensure_ascii=False, sort_keys=True, indent=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.to_json())
+        return result
+
+    @classmethod
+    def from_json(cls, text: str) -> LetterContent:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> LetterContent:
+        data = dict(stored)
+        data["issued_on"] = dt.date.fromisoformat(data["issued_on"])
+        if data.get("notice_ends_on"):
+            data["notice_ends_on"] = dt.date.fromisoformat(data["notice_ends_on"])
+        for name in ("eligible_total", "rate", "per_patent_cap", "calculated_amount", "amount"):
+            data[name] = Decimal(data[name])
+        data["costs"] = tuple(
+            CostRow(
+                **{
+                    **row,
+                    "paid_on": dt.date.fromisoformat(row["paid_on"]),
+                    "amount": Decimal(row["amount"]),
+                    "rate_to_cny": _decimal_or_none(row["rate_to_cny"]),
+                    "amount_cny": _decimal_or_none(row["amount_cny"]),
+                }
+            )
+            for row in data["costs"]
+        )
+        data["chain"] = tuple(ChainStep(**{**step, "on": dt.date.fromisoformat(step["on"])}) for step in data["chain"])
+        return cls(**data)
+
+
+def _decimal_or_none(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    raise TypeError(f"cannot put {type(value).__name__} into a letter snapshot")

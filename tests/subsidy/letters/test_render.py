@@ -1,0 +1,133 @@
+"""What a rendered letter contains, and what it looks like."""
+
+import io
+import json
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fontTools import subset
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from devtools.glyph_check import REFERENCE_FONT, check_page, wrong_glyphs
+from subsidy.letters.fonts import rename
+from subsidy.letters.render import ATTACHMENT_NAME, render_letter
+from subsidy.letters.samples import RARE_NAME_CHARACTERS, sample_letter
+from subsidy.models import LetterKind
+
+RARE_NAME = f"深圳市{RARE_NAME_CHARACTERS}科技有限公司"
+
+
+@pytest.fixture(scope="module")
+def approval():
+    content = sample_letter(3, applicant_name=RARE_NAME, amount=Decimal("12345.67"))
+    return content, render_letter(content)
+
+
+def text_layer(pdf: bytes) -> str:
+    result = subprocess.run(["/usr/bin/pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return re.sub(r"\s+", "", result.stdout.decode())
+
+
+def test_text_layer_has_name_reference_patent_and_both_forms_of_the_amount(approval):
+    content, pdf = approval
+    text = text_layer(pdf)
+    assert RARE_NAME in text
+    assert content.reference in text
+    assert content.hk_number.replace(" ", "") in text
+    assert content.applicant_id in text
+    assert "12,345.67" in text
+    assert "人民币壹万贰仟叁佰肆拾伍元陆角柒分" in text
+    assert "审核人Reviewer" in text and "审批人Approver" in text
+    assert content.account_masked.replace(" ", "") in text
+    # The full bank account number is never printed.
+    assert "6222" not in text
+
+
+def test_a_letter_is_one_a4_page_of_pdf_a_3u_with_its_case_data_attached(approval):
+    content, pdf = approval
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    assert reader.metadata.title.startswith("资助批准通知书")
+    assert reader.trailer["/Root"]["/Lang"] == "zh-Hans"
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
+    attached = reader.attachments[ATTACHMENT_NAME][0]
+    assert json.loads(attached)["reference"] == content.reference
+    assert json.loads(attached)["amount"] == "12345.67"
+
+
+def test_fonts_are_embedded_and_subset(approval):
+    _, pdf = approval
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert fonts
+    for font in fonts.values():
+        font = font.get_object()
+        descendant = font["/DescendantFonts"][0].get_object()
+        assert re.match(r"^/[A-Z]{6}\+", font["/BaseFont"]), "subset fonts are named ABCDEF+Name"
+        assert "/FontFile2" in descendant["/FontDescriptor"]
+    assert len(pdf) < 60 * 1024
+
+
+def test_the_same_content_renders_the_same_bytes(approval):
+    content, pdf = approval
+    assert render_letter(content) == pdf
+
+
+def test_every_chinese_character_is_drawn_as_itself(approval):
+    _, pdf = approval
+    drawn = check_page(pdf)
+    assert len(drawn) > 200
+    assert [d for d in drawn if not d.correct] == []
+    rare = [d for d in drawn if d.text in RARE_NAME_CHARACTERS]
+    assert {d.text for d in rare} == set(RARE_NAME_CHARACTERS)
+
+
+def test_rejection_letter_carries_the_reasons_and_no_amount():
+    content = sample_letter(5, kind=LetterKind.REJECTION)
+    pdf = render_letter(content)
+    text = text_layer(pdf)
+    assert "不予批准" in text
+    assert "专利授权日期不在本批次资助范围内" in text
+    assert "人民币" not in text
+    assert wrong_glyphs(pdf) == []
+
+
+@pytest.fixture(scope="module")
+def swapped_font(tmp_path_factory) -> Path:
+    """A font whose character map sends 堃 to the glyph of 燊 and back: it draws wrong
+    glyphs while a PDF made with it still has the right text layer."""
+    text = RARE_NAME + "审批人"
+    font = TTFont(str(REFERENCE_FONT), fontNumber=0)
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    for table in font["cmap"].tables:
+        if ord("堃") in table.cmap and ord("燊") in table.cmap:
+            table.cmap[ord("堃")], table.cmap[ord("燊")] = table.cmap[ord("燊")], table.cmap[ord("堃")]
+    rename(font, "Swapped Test")  # under the system face's name, fontconfig might use that one
+    path = tmp_path_factory.mktemp("fonts") / "swapped.ttf"
+    font.save(str(path))
+    return path
+
+
+def test_the_glyph_check_catches_wrong_glyphs_that_the_text_layer_hides(swapped_font):
+    from weasyprint import HTML
+
+    html = (
+        f"<html><head><style>@font-face {{ font-family: Swapped; src: url({swapped_font.as_uri()}) }}"
+        f"body {{ font-family: Swapped; font-size: 14pt }}</style></head>"
+        f"<body><p>{RARE_NAME}</p><p>审批人{RARE_NAME_CHARACTERS}</p></body></html>"
+    )
+    pdf = HTML(string=html).write_pdf()
+    assert RARE_NAME in text_layer(pdf)  # pdftotext is fooled
+    wrong = {d.text for d in wrong_glyphs(pdf)}
+    assert wrong == {"堃", "燊"}

@@ -1,0 +1,66 @@
+"""Staff actions on decision letters: download, retry a failed generation, correct."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forms.letters import LetterCorrectionForm
+from subsidy.exceptions import DomainError, NotPermitted
+from subsidy.models import Letter
+from subsidy.portal.letters import letter_file_response
+from subsidy.services import letters as letter_services
+from subsidy.web import client_ip
+from workflows.staff_views import staff_required
+
+
+@staff_required
+def letter_download(request: HttpRequest, pk: int, letter_pk: int) -> FileResponse:
+    letter = get_object_or_404(Letter.objects.exclude(file=""), pk=letter_pk, application_id=pk)
+    return letter_file_response(letter)
+
+
+def _back_to_case(letter: Letter) -> HttpResponse:
+    return redirect(f"/staff/applications/{letter.application_id}/#letters")
+
+
+@staff_required
+@require_POST
+def letter_retry(request: HttpRequest, letter_pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter, pk=letter_pk)
+    try:
+        letter_services.letter_retry(letter=letter, by=request.user, ip=client_ip(request))
+    except NotPermitted as error:
+        raise PermissionDenied(str(error.message)) from error
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The letter has been queued again."))
+    return _back_to_case(letter)
+
+
+@staff_required
+@require_POST
+def letter_correct(request: HttpRequest, letter_pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter, pk=letter_pk)
+    form = LetterCorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what the correction changes."))
+        return _back_to_case(letter)
+    try:
+        new = letter_services.letter_correct(
+            letter=letter, by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(str(error.message)) from error
+    except (DomainError, ValidationError) as error:
+        messages.error(request, str(getattr(error, "message", error)))
+    else:
+        messages.success(
+            request, _("Corrected letter %(reference)s is being generated.") % {"reference": new.reference}
+        )
+    return _back_to_case(letter)
