@@ -7,28 +7,16 @@ import io
 from collections.abc import Iterable
 from typing import IO
 
-from subsidy.exports.rows import HEADINGS, ExportRow, money
+from subsidy.exports.rows import HEADINGS
 
 
-def write_csv(rows: Iterable[ExportRow], out: IO[bytes]) -> None:
+def write_csv(rows: Iterable[tuple[str | int, ...]], out: IO[bytes]) -> None:
+    """`rows` in column order (rows.batch_text_rows), amounts already as two-decimal text."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
     try:
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(HEADINGS)
-        writer.writerows(
-            (
-                row.sequence,
-                row.payee_name,
-                row.account_number,
-                row.bank_name,
-                row.cnaps_code,
-                money(row.amount),
-                row.purpose,
-                row.letter_reference,
-                row.application_reference,
-            )
-            for row in rows
-        )
+        writer.writerows(rows)
         text.flush()
     finally:
         text.detach()

@@ -31,7 +31,7 @@ from subsidy.exceptions import DomainError, InvalidState, NotPermitted
 from subsidy.exports import bank_returns
 from subsidy.exports.csv_file import write_csv
 from subsidy.exports.pain001 import validate_pain001, write_pain001
-from subsidy.exports.rows import ExportInvalid, batch_header, batch_rows
+from subsidy.exports.rows import ExportInvalid, batch_header, batch_rows, batch_text_rows
 from subsidy.exports.xlsx_file import write_xlsx
 from subsidy.models import (
     Application,
@@ -290,13 +290,12 @@ def _sha256(handle: IO[bytes]) -> tuple[str, int]:
 def write_export(batch: Batch, export_format: str, out: IO[bytes], path: Path) -> None:
     """Write one format to `out` (whose file is `path`) and check it; ExportInvalid if wrong."""
     header = batch_header(batch)
-    rows = batch_rows(batch)
     if export_format == ExportFormat.CSV:
-        write_csv(rows, out)
+        write_csv(batch_text_rows(batch), out)
     elif export_format == ExportFormat.XLSX:
-        write_xlsx(header, rows, out)
+        write_xlsx(header, batch_rows(batch), out)
     elif export_format == ExportFormat.PAIN001:
-        write_pain001(header, rows, out)
+        write_pain001(header, batch_rows(batch), out)
         out.flush()
         validate_pain001(path)
     else:

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from subsidy.exceptions import DomainError
 from subsidy.management.commands.export_batch import operator
@@ -30,7 +31,8 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(str(error.message)) from error
         if result.repeated:
-            self.stdout.write(f"Already imported at {result.bank_return.imported_at:%Y-%m-%d %H:%M}; nothing changed.")
+            when = timezone.localtime(result.bank_return.imported_at)
+            self.stdout.write(f"Already imported at {when:%Y-%m-%d %H:%M}; nothing changed.")
             return
         self.stdout.write(f"paid {result.paid}, failed {result.failed}, reported {len(result.reported)}")
         for item in result.reported:

@@ -178,3 +178,13 @@ def test_export_of_an_individual_keeps_the_name_in_chinese(batch, officer):
 def test_export_reads_lines_in_a_constant_number_of_queries(batch, officer, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         batches.batch_export(batch=batch, export_format="csv", by=officer).file.close()
+
+
+def test_csv_rows_are_the_same_on_databases_that_print_decimals_their_own_way(batch, monkeypatch):
+    from django.db import connection
+
+    from subsidy.exports.rows import batch_text_rows
+
+    on_postgres = list(batch_text_rows(batch))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert list(batch_text_rows(batch)) == on_postgres
