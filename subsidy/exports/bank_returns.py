@@ -58,12 +58,19 @@ def pain002_schema(version: str) -> Any:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
-def read_bank_return(data: bytes) -> tuple[str, list[ReturnItem]]:
-    """(format, items) of a return file; ExportInvalid if it cannot be read."""
+@dataclass(frozen=True)
+class ReturnFile:
+    file_format: str
+    items: list[ReturnItem]
+    original_message_id: str = ""  # pain.002: the pain.001 message (batch reference) it answers
+
+
+def read_bank_return(data: bytes) -> ReturnFile:
+    """A return file's lines; ExportInvalid if it cannot be read."""
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
-        return "pain002", read_pain002(data)
-    return "csv", read_csv(data)
+        return read_pain002(data)
+    return ReturnFile("csv", read_csv(data))
 
 
 def _local(tag: Any) -> str:
@@ -82,7 +89,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def read_pain002(data: bytes) -> list[ReturnItem]:
+def read_pain002(data: bytes) -> ReturnFile:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
         root = etree.fromstring(data, parser)
@@ -119,7 +126,8 @@ def read_pain002(data: bytes) -> list[ReturnItem]:
                 paid_on=_date(tx.findtext(ns + "AccptncDtTm")) or report_date,
             )
         )
-    return items
+    original = (root.findtext(f".//{ns}OrgnlGrpInfAndSts/{ns}OrgnlMsgId") or "").strip()
+    return ReturnFile("pain002", items, original)
 
 
 def read_csv(data: bytes) -> list[ReturnItem]:

@@ -400,12 +400,19 @@ def batch_import_return(
     if locked.status not in (BatchStatus.EXPORTED, BatchStatus.RECONCILED):
         raise InvalidState(_("Import the bank's return file after the batch has been exported."))
     try:
-        file_format, items = bank_returns.read_bank_return(data)
+        return_file = bank_returns.read_bank_return(data)
     except ExportInvalid as error:
         raise ReturnFileUnreadable(
             _("The return file cannot be read: %(problems)s") % {"problems": "; ".join(error.problems[:5])},
             error.problems,
         ) from error
+    if return_file.original_message_id and return_file.original_message_id != locked.reference:
+        raise ReturnFileUnreadable(
+            _("This status report answers %(other)s, not batch %(reference)s.")
+            % {"other": return_file.original_message_id, "reference": locked.reference},
+            [],
+        )
+    file_format, items = return_file.file_format, return_file.items
     lines = {line.application_reference: line for line in locked.lines.exclude(status=LineStatus.CANCELLED)}
     reported: list[dict[str, str]] = []
     to_apply: list[tuple[BatchLine, bank_returns.ReturnItem]] = []

@@ -379,3 +379,27 @@ def test_budget_view_reconciles_through_payment(officer, approver):
     )
     assert budget.remaining == Decimal("96499.70")
     assert budget.reconciles
+
+
+def test_pain002_amount_mismatch_is_reported_and_a_report_for_another_batch_refused(officer, approver):
+    from tests.subsidy.exports.bank_files import craft_pain002
+
+    batch, (first, second, third) = exported_batch(officer, approver)
+    wrong = craft_pain002("PB-OTHER", [(first.reference, Decimal("4000.00"), "ACSC")], on=today())
+    with pytest.raises(batches.ReturnFileUnreadable, match="PB-OTHER"):
+        batches.batch_import_return(batch=batch, data=wrong, by=officer)
+    report = craft_pain002(
+        batch.reference,
+        [
+            (first.reference, Decimal("4000.00"), "ACSC"),
+            (second.reference, Decimal("4000.01"), "ACSC"),
+            (third.reference, Decimal("4000.00"), "ACSP"),
+        ],
+        on=today(),
+    )
+    result = batches.batch_import_return(batch=batch, data=report, by=officer)
+    assert result.paid == 1
+    assert [(r["reference"], r["problem"]) for r in result.reported] == [
+        (second.reference, "amount_mismatch"),
+        (third.reference, "not_final"),
+    ]
