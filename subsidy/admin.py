@@ -13,6 +13,10 @@ from subsidy.models import (
     ApplicantAccess,
     Application,
     AuditEntry,
+    BankReturn,
+    Batch,
+    BatchExport,
+    BatchLine,
     CostItem,
     Document,
     ExchangeRate,
@@ -123,3 +127,34 @@ class LetterAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["reference", "application__reference"]
     exclude = ["content"]  # personal data; the PDF is the record
+
+
+class BatchLineInline(admin.TabularInline):
+    model = BatchLine
+    extra = 0
+    can_delete = False
+    fields = ("sequence", "application_reference", "payee_name", "amount", "status", "paid_on", "bank_reference")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Batch)
+class BatchAdmin(ReadOnlyAdmin):
+    """Read-only: batches change only through the finance pages' services."""
+
+    list_display = ["reference", "status", "line_count", "total_amount", "created_at", "released_by"]
+    list_filter = ["status"]
+    search_fields = ["reference"]
+    inlines = [BatchLineInline]
+
+
+@admin.register(BatchExport)
+class BatchExportAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "export_format", "sha256", "size", "exported_at", "exported_by"]
+
+
+@admin.register(BankReturn)
+class BankReturnAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "filename", "file_format", "paid_count", "failed_count", "imported_at", "imported_by"]

@@ -219,7 +219,30 @@ CLAIMS: list[DemoClaim] = [
         [(CostType.OFFICIAL_FEE, "900.00", Currency.CNY)],
         ApplicationStatus.DRAFT,
     ),
+    # Approved weeks ago, notice over, and released for payment in DEMO-BATCH-1.
+    DemoClaim(
+        0,
+        "HK1250009",
+        "一种柔性显示面板的封装结构",
+        "Encapsulation structure for flexible display panels",
+        PatentRoute.REREGISTRATION,
+        100,
+        [(CostType.OFFICIAL_FEE, "2600.00", Currency.CNY), (CostType.AGENCY_FEE, "8000.00", Currency.CNY)],
+        ApplicationStatus.IN_PAYMENT,
+    ),
+    DemoClaim(
+        2,
+        "HK1250010",
+        "便携式电动自行车充电装置",
+        "Portable e-bike charging device",
+        PatentRoute.REREGISTRATION,
+        80,
+        [(CostType.OFFICIAL_FEE, "1500.00", Currency.CNY), (CostType.TRANSLATION_FEE, "2500.00", Currency.CNY)],
+        ApplicationStatus.IN_PAYMENT,
+    ),
 ]
+
+DEMO_BATCH = "DEMO-BATCH-1"
 
 
 def demo_accounts() -> dict[str, Any]:
@@ -322,7 +345,24 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
             )
         else:
             advance_demo_claim(application, claim.final_status, users)
+    demo_batch(users, today)
     return users
+
+
+def demo_batch(users: dict[str, Any], today: dt.date) -> None:
+    """Release DEMO-BATCH-1 with the claims meant to be in payment. Their public notice
+    is moved into the past first: in the demo they were approved weeks ago."""
+    from subsidy.models import Application
+    from subsidy.services import batches
+
+    due = Application.objects.filter(
+        patent__hk_number__in=[c.hk_number for c in CLAIMS if c.final_status == ApplicationStatus.IN_PAYMENT]
+    )
+    due.update(notice_ends_on=today - dt.timedelta(days=10), decided_at=timezone.now() - dt.timedelta(days=21))
+    officer, approver = users[Role.FINANCE_OFFICER.value], users[Role.FINANCE_APPROVER.value]
+    batch = batches.batch_create(by=officer, reference=DEMO_BATCH)
+    batches.batch_submit(batch=batch, by=officer)
+    batches.batch_release(batch=batch, by=approver)
 
 
 def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> None:
@@ -361,7 +401,7 @@ def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> 
     if status == ApplicationStatus.AWAITING_DECISION:
         return
     reviews.conflict_declare(application=application, by=approver, has_conflict=False)
-    if status == ApplicationStatus.APPROVED:
+    if status in (ApplicationStatus.APPROVED, ApplicationStatus.IN_PAYMENT):
         reviews.application_approve(application=application, by=approver, comment="同意资助。")
     else:
         reviews.application_reject(

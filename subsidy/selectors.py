@@ -7,20 +7,27 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from subsidy.amounts import AmountBreakdown, CostLine, compute_amount
 from subsidy.models import (
     Applicant,
     Application,
+    ApplicationStatus,
     AuditEntry,
+    BankReturn,
+    Batch,
+    BatchExport,
+    BatchLine,
     CostItem,
     Currency,
     ExchangeRate,
     FundingRound,
     InformationRequest,
     Letter,
+    LetterKind,
     LetterStatus,
     PatentClaim,
 )
@@ -136,6 +143,9 @@ def application_history(application: Application) -> QuerySet[AuditEntry]:
 # approvers' comments stay internal.
 APPLICANT_TIMELINE_ACTIONS = {
     "submit",
+    "schedule_payment",
+    "confirm_paid",
+    "payment_failed",
     "withdraw",
     "start_review",
     "request_info",
@@ -147,7 +157,7 @@ APPLICANT_TIMELINE_ACTIONS = {
     "letter_issued",
     "letter_revoked",
 }
-APPLICANT_VISIBLE_COMMENTS = {"withdraw", "request_info", "lapse", "reject"}
+APPLICANT_VISIBLE_COMMENTS = {"withdraw", "request_info", "lapse", "reject", "payment_failed"}
 
 
 @dataclass(frozen=True)
@@ -297,3 +307,128 @@ def letters_for_user(user: AnyUser, *, application_pk: int) -> QuerySet[Letter]:
 def verifiable_letters() -> QuerySet[Letter]:
     """Letters that were issued (in force or not): a pending one has no digest yet."""
     return Letter.objects.exclude(status=LetterStatus.PENDING).select_related("superseded_by")
+
+
+# --------------------------------------------------------------------------
+# Disbursement
+# --------------------------------------------------------------------------
+
+
+def letter_reference_for(application: Application) -> str:
+    """The reference of the approval letter in force, snapshot on the batch line
+    ("" while it is still being generated)."""
+    reference = (
+        Letter.objects.filter(application=application, kind=LetterKind.APPROVAL, status=LetterStatus.ISSUED)
+        .values_list("reference", flat=True)
+        .first()
+    )
+    return reference or ""
+
+
+def batch_candidates(
+    *,
+    today: dt.date,
+    funding_round: FundingRound | None = None,
+    city: str = "",
+    approved_from: dt.date | None = None,
+    approved_to: dt.date | None = None,
+) -> QuerySet[Application]:
+    """Approved claims that may go into a new batch: public notice over, bank details
+    given, and not held by a live line of another batch."""
+    qs = (
+        Application.objects.payable(today)
+        .exclude(applicant__bank_account_number="")
+        .exclude(pk__in=BatchLine.objects.live().values("application_id"))
+    )
+    if funding_round is not None:
+        qs = qs.filter(funding_round=funding_round)
+    if city:
+        qs = qs.filter(applicant__city=city)
+    if approved_from is not None:
+        qs = qs.filter(decided_at__date__gte=approved_from)
+    if approved_to is not None:
+        qs = qs.filter(decided_at__date__lte=approved_to)
+    return qs.order_by("reference")
+
+
+def candidates_summary(candidates: QuerySet[Application]) -> tuple[int, Decimal]:
+    """Count and total of a selection, in one query."""
+    totals = candidates.order_by().aggregate(n=Count("pk"), total=Sum("approved_amount"))
+    return int(totals["n"]), totals["total"] or Decimal("0.00")
+
+
+def batch_list() -> QuerySet[Batch]:
+    return Batch.objects.select_related("created_by", "submitted_by", "released_by").order_by("-created_at", "-id")
+
+
+def batch_detail(pk: int) -> Batch:
+    return Batch.objects.select_related("created_by", "submitted_by", "released_by").get(pk=pk)
+
+
+def batch_lines(batch: Batch) -> QuerySet[BatchLine]:
+    return BatchLine.objects.filter(batch=batch).select_related("application__applicant").order_by("sequence")
+
+
+def batch_exports(batch: Batch) -> QuerySet[BatchExport]:
+    return BatchExport.objects.filter(batch=batch).select_related("exported_by").order_by("-exported_at", "-id")
+
+
+def batch_bank_returns(batch: Batch) -> QuerySet[BankReturn]:
+    return BankReturn.objects.filter(batch=batch).select_related("imported_by").order_by("-imported_at", "-id")
+
+
+def batch_history(batch: Batch) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.for_object(batch).order_by("at", "id")
+
+
+def batch_line_counts(batch: Batch) -> dict[str, int]:
+    return dict(BatchLine.objects.filter(batch=batch).values_list("status").annotate(n=Count("pk")).order_by("status"))
+
+
+@dataclass(frozen=True)
+class RoundBudget:
+    funding_round: FundingRound
+    budget: Decimal
+    reserved: Decimal
+    awaiting_payment: Decimal
+    in_payment: Decimal
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.reserved
+
+    @property
+    def reconciles(self) -> bool:
+        """The round's reservation counter equals the sum over its claims' statuses."""
+        return self.reserved == self.awaiting_payment + self.in_payment + self.paid
+
+
+def _status_sum(status: str) -> Any:
+    return Coalesce(
+        Sum("applications__approved_amount", filter=Q(applications__status=status)),
+        Value(Decimal("0.00")),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def round_budgets() -> list[RoundBudget]:
+    """Per funding round: budget, reserved by approvals, and how much of that is waiting,
+    in payment and paid. One query, so the figures come from one consistent snapshot;
+    they change only inside the transactions that move claims between these states."""
+    rounds = FundingRound.objects.annotate(
+        awaiting=_status_sum(ApplicationStatus.APPROVED),
+        paying=_status_sum(ApplicationStatus.IN_PAYMENT),
+        settled=_status_sum(ApplicationStatus.PAID),
+    ).order_by("-opens_on", "id")
+    return [
+        RoundBudget(
+            funding_round=r,
+            budget=r.budget,
+            reserved=r.reserved_amount,
+            awaiting_payment=r.awaiting,  # type: ignore[attr-defined]
+            in_payment=r.paying,  # type: ignore[attr-defined]
+            paid=r.settled,  # type: ignore[attr-defined]
+        )
+        for r in rounds
+    ]

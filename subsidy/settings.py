@@ -148,6 +148,13 @@ TASKS = {
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="subsidy@gdhk.example")
 
+# The scheme's own account, which pays the subsidies (the debtor of pain.001 exports).
+SUBSIDY_PAYER_NAME = env.str("SUBSIDY_PAYER_NAME", default="广东省市场监督管理局（知识产权局）")
+SUBSIDY_PAYER_ACCOUNT = env.str("SUBSIDY_PAYER_ACCOUNT", default="44001400101053012345")
+SUBSIDY_PAYER_CNAPS = env.str("SUBSIDY_PAYER_CNAPS", default="105581000013")
+# What the payee's bank statement says the money is for.
+SUBSIDY_PAYMENT_PURPOSE = env.str("SUBSIDY_PAYMENT_PURPOSE", default="广东省香港标准专利资助")
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -213,3 +213,41 @@ def checklist_confirmed(application: Application, reviewer: Any) -> None:
 
 def cleared_approver(application: Application) -> Any:
     return cleared(application, staff_member(Role.APPROVER))
+
+
+# --------------------------------------------------------------------------
+# Disbursement
+# --------------------------------------------------------------------------
+
+
+def payable_application(
+    *, funding_round: FundingRound | None = None, amount: Decimal = Decimal("4000.00"), **kwargs: Any
+) -> Application:
+    """An approved claim whose public notice has ended, put straight into that state
+    (no documents or review: batches only need the decision) with its round's reservation."""
+    from django.db.models import F
+
+    funding_round = funding_round or cast(FundingRound, FundingRoundFactory())
+    application = cast(Application, ApplicationFactory(funding_round=funding_round, complete=False, **kwargs))
+    decided = timezone.now() - dt.timedelta(days=20)
+    Application.objects.filter(pk=application.pk).update(
+        status="approved",
+        reference=f"GDHK-T-{application.pk:07d}",
+        submitted_at=decided - dt.timedelta(days=10),
+        recommendation="approve",
+        recommended_amount=amount,
+        approved_amount=amount,
+        decided_at=decided,
+        notice_ends_on=today() - dt.timedelta(days=1),
+    )
+    FundingRound.objects.filter(pk=funding_round.pk).update(reserved_amount=F("reserved_amount") + amount)
+    application.refresh_from_db()
+    return application
+
+
+def finance_staff(*roles: Role) -> Any:
+    """A user holding every role given (e.g. officer and approver at once)."""
+    user: Any = UserFactory(role=roles[0])
+    for role in roles[1:]:
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return user

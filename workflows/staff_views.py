@@ -26,13 +26,15 @@ from subsidy import rules, selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Application
 from subsidy.models.applications import may_record_objection
-from subsidy.permissions import user_is_staff_member
+from subsidy.models.choices import STAFF_ROLES
+from subsidy.permissions import roles_see_finance, user_roles
 from subsidy.services import reviews
 from subsidy.services.letters import may_manage_letters
 from subsidy.web import client_ip
 from workflows import selectors as flow_selectors
 
 PAGE_SIZE = 50
+STAFF_ROLE_NAMES = {role.value for role in STAFF_ROLES}
 COUNT_CAP = 1000
 
 
@@ -54,8 +56,12 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not user_is_staff_member(request.user):
+        # One query for the roles: the staff check and the nav (finance entries) both use them.
+        roles = set() if request.user.is_superuser else user_roles(request.user)
+        if not (request.user.is_superuser or roles & STAFF_ROLE_NAMES):
             raise PermissionDenied
+        request.staff_roles = roles  # type: ignore[attr-defined]
+        request.sees_finance = roles_see_finance(request.user, roles)  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper

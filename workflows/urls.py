@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import letter_views, staff_views, task_views
+from workflows import finance_views, letter_views, staff_views, task_views
 
 app_name = "staff"
 
@@ -25,6 +25,18 @@ urlpatterns = [
     ),
     path("letters/<int:letter_pk>/retry/", letter_views.letter_retry, name="letter_retry"),
     path("letters/<int:letter_pk>/correct/", letter_views.letter_correct, name="letter_correct"),
+    # Finance: disbursement batches and the budget.
+    path("batches/", finance_views.batch_list, name="batch_list"),
+    path("batches/new/", finance_views.batch_new, name="batch_new"),
+    path("batches/<int:pk>/", finance_views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/export/", finance_views.batch_export, name="batch_export"),
+    path("batches/<int:pk>/import/", finance_views.batch_import, name="batch_import"),
+    path(
+        "batches/<int:pk>/<slug:action>/",
+        finance_views.batch_transition,
+        name="batch_transition",
+    ),
+    path("budget/", finance_views.budget, name="budget"),
     # ApplicationFlow: inbox, queue, task pages and the flow's chart.
     path("inbox/", task_views.inbox, name="inbox"),
     path("queue/", task_views.queue, name="queue"),

@@ -59,6 +59,23 @@ def may_record_objection(instance: models.Model, user: Any) -> bool:
     return user_has_role(user, Role.APPROVER) or user_has_role(user, Role.SCHEME_ADMIN)
 
 
+def may_schedule_payment(instance: models.Model, user: Any) -> bool:
+    """A finance approver releases the batch that schedules the payment."""
+    return user_has_role(user, Role.FINANCE_APPROVER)
+
+
+def may_settle_payment(instance: models.Model, user: Any) -> bool:
+    """Finance staff record what the bank reported."""
+    return user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER)
+
+
+def notice_period_over(instance: models.Model) -> bool:
+    """Only claims whose public notice has ended may be paid (the same test as `payable`)."""
+    return isinstance(instance, Application) and (
+        instance.notice_ends_on is None or instance.notice_ends_on < timezone.localdate()
+    )
+
+
 def recommended_for_approval(instance: models.Model) -> bool:
     return (
         isinstance(instance, Application)
@@ -170,6 +187,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     decision_reason = models.TextField(_("reasons for the decision"), blank=True)
     notice_ends_on = models.DateField(_("public notice ends"), null=True, blank=True)
 
+    # Payment (filled by the finance transitions below).
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=35, blank=True)
+    payment_failure_reason = models.CharField(_("reason the last payment failed"), max_length=300, blank=True)
+
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -199,6 +221,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 condition=~models.Q(status__in=RESERVED_STATUSES)
                 | models.Q(approved_amount__isnull=False, approved_amount__gte=0),
                 name="application_approved_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ApplicationStatus.PAID) | models.Q(paid_on__isnull=False),
+                name="application_paid_has_date",
             ),
         ]
 
@@ -352,6 +378,39 @@ class Application(ConcurrentTransitionMixin, models.Model):
         self.notice_ends_on = None
         self.recommendation = ""
         self.recommended_amount = None
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.APPROVED,
+        target=ApplicationStatus.IN_PAYMENT,
+        permission=may_schedule_payment,
+        conditions=[notice_period_over],
+    )
+    def schedule_payment(self, *, by: Any, batch: str, ip: str | None = None, comment: str = "") -> None:
+        """Released in a disbursement batch: the money is on its way."""
+        self.payment_failure_reason = ""
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.IN_PAYMENT,
+        target=ApplicationStatus.PAID,
+        permission=may_settle_payment,
+    )
+    def confirm_paid(
+        self, *, by: Any, paid_on: dt.date, bank_reference: str, ip: str | None = None, comment: str = ""
+    ) -> None:
+        self.paid_on = paid_on
+        self.bank_reference = bank_reference
+
+    @transition(
+        field=status,
+        source=ApplicationStatus.IN_PAYMENT,
+        target=ApplicationStatus.APPROVED,
+        permission=may_settle_payment,
+    )
+    def payment_failed(self, *, by: Any, reason: str, ip: str | None = None, comment: str = "") -> None:
+        """The bank returned the payment: approved again, ready for a new batch."""
+        self.payment_failure_reason = reason[:300]
 
 
 class CostItem(models.Model):

@@ -133,6 +133,36 @@ class LetterStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked (the decision was reopened)")
 
 
+class BatchStatus(models.TextChoices):
+    """A disbursement batch (DESIGN.md §3): built, checked by a second person, paid out."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for release")
+    RELEASED = "released", _("Released")
+    EXPORTED = "exported", _("Exported to the bank")
+    RECONCILED = "reconciled", _("Reconciled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class LineStatus(models.TextChoices):
+    """One payment in a batch. Only a failed or cancelled line lets its claim into another batch."""
+
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled with its batch")
+
+
+# A line in one of these holds its claim: no second such line may exist (database constraint).
+LIVE_LINE_STATUSES = [LineStatus.PENDING, LineStatus.PAID]
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (Excel, UTF-8)")
+    XLSX = "xlsx", _("Excel workbook (XLSX)")
+    PAIN001 = "pain001", _("ISO 20022 credit transfer (pain.001.001.09)")
+
+
 class Recommendation(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")
@@ -159,3 +189,5 @@ STAFF_ROLES = [
     Role.SCHEME_ADMIN,
     Role.AUDITOR,
 ]
+
+FINANCE_ROLES = [Role.FINANCE_OFFICER, Role.FINANCE_APPROVER]

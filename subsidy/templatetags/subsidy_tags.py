@@ -12,7 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.models import Application, ApplicationStatus, GuangdongCity
+from subsidy.models import Application, ApplicationStatus, BatchStatus, GuangdongCity, LineStatus
+from subsidy.models.batches import mask_account
 
 register = template.Library()
 
@@ -39,6 +40,28 @@ ACTION_LABELS = {
     "letter_superseded": _("Letter superseded by a correction"),
     "letter_revoked": _("Letter revoked"),
     "letter_retry": _("Letter generation retried"),
+    "schedule_payment": _("Payment scheduled"),
+    "confirm_paid": _("Subsidy paid"),
+    "payment_failed": _("Payment returned by the bank"),
+}
+
+BATCH_ACTION_LABELS = {
+    "batch_create": _("Batch built"),
+    "submit": _("Submitted for release"),
+    "release": _("Released"),
+    "mark_exported": _("Exported to the bank"),
+    "batch_export": _("Exported again"),
+    "batch_import_return": _("Bank return file imported"),
+    "reconcile": _("Reconciled"),
+    "cancel": _("Cancelled"),
+}
+
+REPORT_PROBLEMS = {
+    "unknown_reference": _("Not in this batch"),
+    "amount_mismatch": _("Amount differs"),
+    "already_settled": _("Already settled"),
+    "duplicate_in_file": _("Twice in the file"),
+    "not_final": _("Status not final"),
 }
 
 
@@ -97,3 +120,29 @@ def quick_select(field: BoundField) -> str:
         ),
     )
     return format_html('<select name="{}" id="{}">{}</select>', field.html_name, field.id_for_label, options)
+
+
+@register.filter
+def batch_status_label(value: str) -> str:
+    return _label(BatchStatus, value)
+
+
+@register.filter
+def line_status_label(value: str) -> str:
+    return _label(LineStatus, value)
+
+
+@register.filter
+def batch_action_label(value: str) -> str:
+    return str(BATCH_ACTION_LABELS.get(value, value))
+
+
+@register.filter
+def report_problem_label(value: str) -> str:
+    return str(REPORT_PROBLEMS.get(value, value))
+
+
+@register.filter
+def masked_account(value: str) -> str:
+    """Account numbers are personal data: lists show the last four digits only."""
+    return mask_account(value)

@@ -20,6 +20,7 @@ def _force_status(application: Application, status: str) -> Application:
         reference=f"GDHK-2026-{application.pk:06d}",
         submitted_at="2026-01-01T00:00:00Z",
         approved_amount=Decimal("100.00"),
+        paid_on="2026-01-31" if status == "paid" else None,
     )
     application.refresh_from_db()
     return application

@@ -271,3 +271,13 @@ def test_one_letter_in_force_per_claim(django_capture_on_commit_callbacks):
             file="letters/x.pdf",
             sha256=letter.sha256,
         )
+
+
+def test_payment_lines_quote_the_letter_in_force(django_capture_on_commit_callbacks):
+    from subsidy.selectors import letter_reference_for
+
+    application, _ = awaiting_decision()
+    approve(application, django_capture_on_commit_callbacks, execute=False)
+    assert letter_reference_for(application) == ""  # still being generated
+    letter_services.letter_issue(letter_id=application.letters.get().pk)
+    assert letter_reference_for(application) == f"{application.reference}-A1"

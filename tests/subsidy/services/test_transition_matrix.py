@@ -103,6 +103,7 @@ def case_in(status):
         recommended_amount=Decimal("4000.00") if status in {S.AWAITING_DECISION, S.APPROVED} else None,
         approved_amount=Decimal("4000.00") if status in {S.APPROVED, S.IN_PAYMENT, S.PAID} else None,
         notice_ends_on=today() + dt.timedelta(days=5) if status == S.APPROVED else None,
+        paid_on=today() if status == S.PAID else None,
     )
     if status in {S.APPROVED, S.IN_PAYMENT, S.PAID}:
         # What an approval would have reserved (the database keeps reserved within 0..budget).

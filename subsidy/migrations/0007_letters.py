@@ -54,7 +54,7 @@ def drop_trigger(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("subsidy", "0005_checklist"),
+        ("subsidy", "0006_disbursement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,73 @@
+"""Forms of the finance pages. They only collect input: what may be batched, who may
+release, what a bank file must contain is decided in subsidy.services.batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from subsidy.models import ExportFormat, FundingRound, GuangdongCity
+
+MAX_RETURN_FILE_BYTES = 50 * 1024 * 1024
+
+
+class BatchSelectionForm(forms.Form):
+    """Which approved claims go into a new batch; every field optional."""
+
+    funding_round = forms.ModelChoiceField(
+        label=_("Funding round"), required=False, queryset=FundingRound.objects.order_by("-opens_on")
+    )
+    city = forms.ChoiceField(label=_("City"), required=False, choices=[("", _("All")), *GuangdongCity.choices])
+    approved_from = forms.DateField(
+        label=_("Approved on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    approved_to = forms.DateField(
+        label=_("Approved on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start: dt.date | None = data.get("approved_from")
+        end: dt.date | None = data.get("approved_to")
+        if start and end and start > end:
+            self.add_error("approved_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {
+            "funding_round": self.cleaned_data.get("funding_round"),
+            "city": self.cleaned_data.get("city") or "",
+            "approved_from": self.cleaned_data.get("approved_from"),
+            "approved_to": self.cleaned_data.get("approved_to"),
+        }
+
+
+class BatchCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExportForm(forms.Form):
+    export_format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices)
+
+
+class BankReturnForm(forms.Form):
+    return_file = forms.FileField(
+        label=_("Bank return file"),
+        help_text=_(
+            "ISO 20022 pain.002 status report (XML), or CSV: application reference, status, "
+            "bank reference, failure reason."
+        ),
+    )
+
+    def clean_return_file(self) -> Any:
+        upload = self.cleaned_data["return_file"]
+        if upload.size > MAX_RETURN_FILE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload

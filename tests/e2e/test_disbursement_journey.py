@@ -1,0 +1,81 @@
+"""Paying approved claims in Chromium: a finance officer builds and submits a batch, a
+second finance person releases it and downloads the pain.001 file, the officer imports
+the bank's return, and the applicant sees the payment date. Factories make only what
+comes before: approved claims past their public notice and the accounts."""
+
+import hashlib
+import re
+from typing import Any
+
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import Page, expect
+
+from subsidy.models import Application, ApplicationStatus, Batch, BatchExport, BatchStatus, Role
+from tests.factories import finance_staff, payable_application, today
+
+PASSWORD = "correct-horse-battery"  # UserFactory's
+
+
+def zh(text: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(text)
+
+
+def sign_in(new_context: Any, user: Any) -> Page:
+    page: Page = new_context(accept_downloads=True).new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("#main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/(portal|staff)/applications/$"))
+    return page
+
+
+def test_batch_from_build_to_reconciliation(new_context, tmp_path):
+    paid, returned = payable_application(), payable_application()
+    officer = finance_staff(Role.FINANCE_OFFICER)
+    checker = finance_staff(Role.FINANCE_APPROVER)
+
+    # 1. The officer finds Disbursement in the staff menu, sees 2 claims, builds and submits.
+    page = sign_in(new_context, officer)
+    page.get_by_role("link", name=zh("Disbursement")).click()
+    page.get_by_role("link", name=zh("Build a new batch")).click()
+    expect(page.locator("#selection-heading")).to_contain_text("2")
+    page.locator("#build-batch").click()
+    batch = Batch.objects.get()
+    detail = reverse("staff:batch_detail", kwargs={"pk": batch.pk})
+    expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
+    expect(page.locator("#main")).not_to_contain_text(paid.applicant.bank_account_number)
+    page.locator("#action-submit").click()
+    expect(page.locator("#action-release")).to_have_count(0)  # never for the submitter
+    assert Batch.objects.get().status == BatchStatus.SUBMITTED
+
+    # 2. The finance approver releases it and downloads the bank file.
+    approver_page = sign_in(new_context, checker)
+    approver_page.goto(detail)
+    approver_page.locator("#action-release").click()
+    expect(approver_page.locator("#export-pain001")).to_be_visible()
+    assert Application.objects.get(pk=paid.pk).status == ApplicationStatus.IN_PAYMENT
+    with approver_page.expect_download() as download:
+        approver_page.locator("#export-pain001").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == f"{batch.reference}.xml"
+    assert BatchExport.objects.get().sha256 == hashlib.sha256(saved.read_bytes()).hexdigest()
+
+    # 3. The officer imports the bank's answer: one paid, one returned.
+    page.goto(detail)
+    expect(page.locator("#main")).to_contain_text(BatchExport.objects.get().sha256)
+    answer = tmp_path / "return.csv"
+    answer.write_text(f"{paid.reference},paid,ICBC0001,\n{returned.reference},failed,,AC04 账户已销户\n")
+    page.set_input_files("#import-form input[type=file]", str(answer))
+    page.locator("#import-form button[type=submit]").click()
+    expect(page.locator(".messages")).to_be_visible()
+    assert Batch.objects.get().status == BatchStatus.RECONCILED
+    assert Application.objects.get(pk=returned.pk).status == ApplicationStatus.APPROVED
+
+    # 4. The applicant sees when the subsidy was paid.
+    applicant = sign_in(new_context, paid.created_by)
+    applicant.goto(reverse("portal:application_detail", kwargs={"pk": paid.pk}))
+    expect(applicant.locator(".paid")).to_contain_text(today().isoformat())

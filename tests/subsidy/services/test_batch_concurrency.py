@@ -1,0 +1,91 @@
+"""Two finance officers put the same claims into batches at the same moment, on a real
+PostgreSQL server (each thread has its own connection): exactly one batch wins."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from subsidy import selectors
+from subsidy.exceptions import DomainError
+from subsidy.models import Application, Batch, BatchLine, Role
+from subsidy.services import batches
+from tests.factories import finance_staff, payable_application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def build_at_once(officers):
+    outcomes = {}
+
+    def build(index, officer):
+        try:
+            outcomes[index] = batches.batch_create(by=officer)
+        except (DomainError, ValidationError) as error:
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=build, args=(i, o)) for i, o in enumerate(officers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def wait_after_selecting(monkeypatch, parties, select):
+    """Every builder has read its candidates before any of them locks or writes."""
+    barrier = threading.Barrier(parties, timeout=30)
+    calls = threading.local()
+
+    def candidates_then_wait(**kwargs):
+        qs = select(**kwargs)
+        if not getattr(calls, "waited", False):
+            calls.waited = True
+            list(qs.values_list("pk", flat=True))
+            barrier.wait()
+        return qs
+
+    monkeypatch.setattr(batches, "batch_candidates", candidates_then_wait)
+
+
+def assert_one_live_line_each(applications):
+    for application in applications:
+        assert BatchLine.objects.live().filter(application=application).count() == 1
+
+
+def test_concurrent_builders_queue_on_the_claims_and_exactly_one_batch_takes_them(monkeypatch):
+    applications = [payable_application() for _ in range(5)]
+    officers = [finance_staff(Role.FINANCE_OFFICER) for _ in range(4)]
+    wait_after_selecting(monkeypatch, 4, selectors.batch_candidates)
+
+    outcomes = build_at_once(officers)
+
+    built = [o for o in outcomes.values() if isinstance(o, Batch)]
+    assert len(outcomes) == 4 and len(built) == 1
+    assert all(isinstance(o, ValidationError) for o in outcomes.values() if not isinstance(o, Batch))
+    assert Batch.objects.count() == 1
+    assert_one_live_line_each(applications)
+
+
+def test_when_the_checks_miss_it_the_database_constraint_decides(monkeypatch):
+    """Builders whose selection forgets to leave out batched claims: the unique
+    constraint on live lines refuses every batch but the first."""
+    applications = [payable_application() for _ in range(5)]
+    officers = [finance_staff(Role.FINANCE_OFFICER) for _ in range(3)]
+
+    def careless(*, today, **filters):
+        return Application.objects.payable(today).order_by("reference")
+
+    wait_after_selecting(monkeypatch, 3, careless)
+
+    outcomes = build_at_once(officers)
+
+    built = [o for o in outcomes.values() if isinstance(o, Batch)]
+    assert len(outcomes) == 3 and len(built) == 1
+    assert all(isinstance(o, batches.AlreadyInBatch) for o in outcomes.values() if not isinstance(o, Batch))
+    assert Batch.objects.count() == 1
+    assert BatchLine.objects.count() == 5
+    assert_one_live_line_each(applications)

@@ -1,0 +1,151 @@
+import hashlib
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from subsidy.models import Application, ApplicationStatus, Batch, BatchStatus, Role
+from subsidy.services import batches
+from tests.factories import finance_staff, payable_application, today
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(client):
+    user = finance_staff(Role.FINANCE_OFFICER)
+    client.force_login(user)
+    return user
+
+
+def build(officer, n=2):
+    for _ in range(n):
+        payable_application()
+    return batches.batch_create(by=officer)
+
+
+def released(officer, n=2):
+    batch = build(officer, n)
+    batches.batch_submit(batch=batch, by=officer)
+    return batches.batch_release(batch=batch, by=finance_staff(Role.FINANCE_APPROVER))
+
+
+def test_batch_list_in_constant_queries(client, officer, django_assert_num_queries):
+    for _ in range(3):
+        build(officer, 1)
+    # session, user, roles, count, page of batches (joined with their people)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("staff:batch_list"))
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 3
+    assert "Build a new batch" in response.content.decode()
+
+
+def test_finance_nav_for_finance_roles_only(client, officer):
+    page = client.get(reverse("staff:application_list")).content.decode()
+    assert reverse("staff:batch_list") in page and reverse("staff:budget") in page
+    client.force_login(finance_staff(Role.REVIEWER))
+    assert reverse("staff:batch_list") not in client.get(reverse("staff:application_list")).content.decode()
+    assert client.get(reverse("staff:batch_list")).status_code == 403
+
+
+def test_build_a_draft_from_the_selection(client, officer, django_assert_num_queries):
+    for _ in range(3):
+        payable_application()
+    # session, user, roles, count and total, preview rows (joined), the round filter's choices
+    with django_assert_num_queries(6):
+        response = client.get(reverse("staff:batch_new"))
+    assert (response.context["count"], str(response.context["total"])) == (3, "12000.00")
+    response = client.post(reverse("staff:batch_new"), {"city": "shenzhen"})
+    batch = Batch.objects.get()
+    assert response.status_code == 302 and response.url == reverse("staff:batch_detail", kwargs={"pk": batch.pk})
+    assert batch.line_count == 3
+
+
+def test_detail_masks_account_numbers(client, officer):
+    batch = build(officer)
+    page = client.get(reverse("staff:batch_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert "•••• 3456" in page
+    assert "4000023409200123456" not in page
+
+
+def test_lines_page_in_constant_queries(client, officer, django_assert_max_num_queries):
+    batch = build(officer, 3)
+    with django_assert_max_num_queries(16) as few:
+        client.get(reverse("staff:batch_detail", kwargs={"pk": batch.pk}))
+    for _ in range(5):
+        payable_application()
+    bigger = batches.batch_create(by=officer)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("staff:batch_detail", kwargs={"pk": bigger.pk}))
+
+
+def test_maker_checker_through_the_pages(client, officer):
+    batch = build(officer)
+    client.post(reverse("staff:batch_transition", kwargs={"pk": batch.pk, "action": "submit"}))
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.SUBMITTED
+    # The officer is given the approver role too: still may not release their own batch.
+    officer.groups.add(Group.objects.get_or_create(name=Role.FINANCE_APPROVER.value)[0])
+    response = client.post(reverse("staff:batch_transition", kwargs={"pk": batch.pk, "action": "release"}))
+    assert response.status_code == 403
+    client.force_login(finance_staff(Role.FINANCE_APPROVER))
+    client.post(reverse("staff:batch_transition", kwargs={"pk": batch.pk, "action": "release"}))
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.RELEASED
+    assert set(Application.objects.values_list("status", flat=True)) == {ApplicationStatus.IN_PAYMENT}
+
+
+def test_cancel_needs_a_reason(client, officer):
+    batch = build(officer)
+    url = reverse("staff:batch_transition", kwargs={"pk": batch.pk, "action": "cancel"})
+    assert client.post(url, {"reason": ""}).status_code == 400
+    client.post(url, {"reason": "wrong round"})
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.CANCELLED
+
+
+def test_export_download_has_its_sha256_recorded_and_shown(client, officer):
+    batch = released(officer)
+    response = client.post(reverse("staff:batch_export", kwargs={"pk": batch.pk}), {"export_format": "pain001"})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    digest = hashlib.sha256(body).hexdigest()
+    assert response["X-Content-SHA256"] == digest
+    assert f'filename="{batch.reference}.xml"' in response["Content-Disposition"]
+    page = client.get(reverse("staff:batch_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert digest in page
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.EXPORTED
+
+
+def test_import_a_return_file_through_the_page(client, officer):
+    batch = released(officer)
+    batches.batch_export(batch=batch, export_format="csv", by=officer).file.close()
+    refs = list(batch.lines.values_list("application_reference", flat=True))
+    data = f"{refs[0]},paid,B1,\n{refs[1]},failed,,AC04 account closed\n".encode()
+    url = reverse("staff:batch_import", kwargs={"pk": batch.pk})
+    response = client.post(url, {"return_file": SimpleUploadedFile("r.csv", data)}, follow=True)
+    assert "1 paid, 1 failed" in response.content.decode()
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.RECONCILED
+    response = client.post(url, {"return_file": SimpleUploadedFile("r.csv", data)}, follow=True)
+    assert "already imported" in response.content.decode()
+
+
+def test_budget_page(client, officer, django_assert_num_queries):
+    payable_application()
+    payable_application()
+    # session, user, roles, one aggregate over every round
+    with django_assert_num_queries(4):
+        response = client.get(reverse("staff:budget"))
+    assert response.status_code == 200
+    assert len(response.context["budgets"]) == 2
+    assert all(str(row.awaiting_payment) == "4000.00" and row.reconciles for row in response.context["budgets"])
+
+
+def test_applicant_sees_paid_on_date(client, officer):
+    batch = released(officer, 1)
+    batches.batch_export(batch=batch, export_format="csv", by=officer).file.close()
+    line = batch.lines.get()
+    batches.batch_import_return(batch=batch, data=f"{line.application_reference},paid,B1,".encode(), by=officer)
+    application = Application.objects.get(pk=line.application_id)
+    client.force_login(application.created_by)
+    page = client.get(reverse("portal:application_detail", kwargs={"pk": application.pk})).content.decode()
+    assert f"Paid on {today():%Y-%m-%d}." in page
