@@ -359,10 +359,22 @@ def demo_batch(users: dict[str, Any], today: dt.date) -> None:
         patent__hk_number__in=[c.hk_number for c in CLAIMS if c.final_status == ApplicationStatus.IN_PAYMENT]
     )
     due.update(notice_ends_on=today - dt.timedelta(days=10), decided_at=timezone.now() - dt.timedelta(days=21))
+    # Issue the letters now rather than by the worker, so that the batch lines quote them.
+    issue_pending_letters()
     officer, approver = users[Role.FINANCE_OFFICER.value], users[Role.FINANCE_APPROVER.value]
     batch = batches.batch_create(by=officer, reference=DEMO_BATCH)
     batches.batch_submit(batch=batch, by=officer)
     batches.batch_release(batch=batch, by=approver)
+
+
+def issue_pending_letters() -> int:
+    from subsidy.models import Letter, LetterStatus
+    from subsidy.services.letters import letter_issue
+
+    pending = list(Letter.objects.filter(status=LetterStatus.PENDING).values_list("pk", flat=True))
+    for letter_id in pending:
+        letter_issue(letter_id=letter_id)
+    return len(pending)
 
 
 def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import hashlib
+import zlib
 from functools import lru_cache
 from typing import Any
 
@@ -51,6 +52,22 @@ def _shared() -> tuple[Any, Any]:
     return CSS(string=letter_css_text(), font_config=font_config), font_config
 
 
+def compress_streams_once(document: Any, pdf: Any) -> None:
+    """WeasyPrint finisher: deflate every stream once, at zlib's default level.
+
+    pydyf compresses a stream each time its bytes are read (twice per file) and at
+    level 9; for a letter that was ~12 ms of ~90, for a file 1-2 % smaller.
+    """
+    import pydyf
+
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and item.compress:
+            raw = b"\n".join(pydyf._to_bytes(part) for part in item.stream)
+            item.stream = [zlib.compress(raw, 6)]
+            item.extra["Filter"] = "/FlateDecode"
+            item.compress = False
+
+
 def render_letter(content: LetterContent) -> bytes:
     """The letter as PDF/A-3u bytes. The same content gives the same bytes."""
     from weasyprint import HTML, Attachment
@@ -73,6 +90,7 @@ def render_letter(content: LetterContent) -> bytes:
         attachments=[attachment],
         # A fixed identifier (derived from the content) instead of a random one.
         pdf_identifier=hashlib.md5(snapshot.encode(), usedforsecurity=False).hexdigest().encode(),
+        finisher=compress_streams_once,
     )
 
 
