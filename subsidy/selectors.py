@@ -432,3 +432,7 @@ def round_budgets() -> list[RoundBudget]:
         )
         for r in rounds
     ]
+
+
+def letters_needing_attention() -> QuerySet[Letter]:
+    return Letter.objects.stuck().defer("content").order_by("requested_at", "id")

@@ -5,17 +5,33 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from forms.letters import LetterCorrectionForm
+from subsidy import selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Letter
 from subsidy.portal.letters import letter_file_response
 from subsidy.services import letters as letter_services
+from subsidy.services.letters import may_manage_letters
 from subsidy.web import client_ip
 from workflows.staff_views import staff_required
+
+
+@staff_required
+def letter_problems(request: HttpRequest) -> HttpResponse:
+    """Letters that failed to generate or are late, so that nobody waits for a letter in vain."""
+    return render(
+        request,
+        "staff/letter_problems.html",
+        {
+            "letters": selectors.letters_needing_attention()[:200],
+            "may_manage_letters": may_manage_letters(request.user),
+        },
+    )
 
 
 @staff_required
@@ -24,8 +40,10 @@ def letter_download(request: HttpRequest, pk: int, letter_pk: int) -> FileRespon
     return letter_file_response(letter)
 
 
-def _back_to_case(letter: Letter) -> HttpResponse:
-    return redirect(f"/staff/applications/{letter.application_id}/#letters")
+def _back(request: HttpRequest, letter: Letter) -> HttpResponse:
+    if request.POST.get("next") == "problems":
+        return redirect("staff:letter_problems")
+    return redirect(reverse("staff:application_detail", args=[letter.application_id]) + "#letters")
 
 
 @staff_required
@@ -40,7 +58,7 @@ def letter_retry(request: HttpRequest, letter_pk: int) -> HttpResponse:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("The letter has been queued again."))
-    return _back_to_case(letter)
+    return _back(request, letter)
 
 
 @staff_required
@@ -50,7 +68,7 @@ def letter_correct(request: HttpRequest, letter_pk: int) -> HttpResponse:
     form = LetterCorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what the correction changes."))
-        return _back_to_case(letter)
+        return _back(request, letter)
     try:
         new = letter_services.letter_correct(
             letter=letter, by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
@@ -63,4 +81,4 @@ def letter_correct(request: HttpRequest, letter_pk: int) -> HttpResponse:
         messages.success(
             request, _("Corrected letter %(reference)s is being generated.") % {"reference": new.reference}
         )
-    return _back_to_case(letter)
+    return _back(request, letter)

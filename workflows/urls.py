@@ -23,6 +23,7 @@ urlpatterns = [
         letter_views.letter_download,
         name="letter_download",
     ),
+    path("letters/", letter_views.letter_problems, name="letter_problems"),
     path("letters/<int:letter_pk>/retry/", letter_views.letter_retry, name="letter_retry"),
     path("letters/<int:letter_pk>/correct/", letter_views.letter_correct, name="letter_correct"),
     # Finance: disbursement batches and the budget.

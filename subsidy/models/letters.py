@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.models.applications import Application
@@ -18,9 +20,11 @@ def new_verification_token() -> str:
 
 
 class LetterQuerySet(models.QuerySet["Letter"]):
-    def stuck(self) -> LetterQuerySet:
-        """Letters whose generation failed and that wait to be retried."""
-        return self.filter(status=LetterStatus.PENDING, attempts__gt=0)
+    def stuck(self, now: dt.datetime | None = None) -> LetterQuerySet:
+        """Letters that failed to generate, or have waited longer than a worker needs."""
+        late = (now or timezone.now()) - dt.timedelta(minutes=15)
+        failed_or_late = models.Q(attempts__gt=0) | models.Q(requested_at__lt=late)
+        return self.filter(failed_or_late, status=LetterStatus.PENDING)
 
 
 class Letter(models.Model):

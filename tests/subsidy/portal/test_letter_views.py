@@ -127,3 +127,30 @@ def test_staff_correct_and_retry_through_the_case_page(client, letter, django_ca
     client.force_login(staff_member(Role.REVIEWER))
     assert client.post(reverse("staff:letter_correct", args=[letter.pk]), {"reason": "x"}).status_code == 403
     assert client.post(reverse("staff:letter_retry", args=[letter.pk])).status_code == 403
+
+
+def test_letters_needing_attention_are_listed_for_staff(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from subsidy.services import letters as letter_services
+
+    applications = [awaiting_decision()[0] for _ in range(3)]
+    for application in applications:
+        with django_capture_on_commit_callbacks(execute=False):
+            reviews.application_approve(application=application, by=cleared_approver(application))
+    for application in applications:
+        letter_services.letter_record_failure(letter_id=application.letters.get().pk, error="OSError: disk full")
+    client.force_login(staff_member(Role.SCHEME_ADMIN))
+    url = reverse("staff:letter_problems")
+    with django_assert_num_queries(6):  # the same for any number of letters
+        response = client.get(url)
+    page = response.content.decode()
+    assert all(a.letters.get().reference in page for a in applications)
+    assert "disk full" in page and "Retry now" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("staff:letter_retry", args=[applications[0].letters.get().pk]), {"next": "problems"}
+        )
+    assert response["Location"] == url
+    assert applications[0].letters.get().status == "issued"
+    assert applications[0].letters.get().reference not in client.get(url).content.decode()
