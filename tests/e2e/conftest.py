@@ -66,3 +66,13 @@ def _site_default_language(_test_settings: None, settings: Any) -> None:
     # tests/conftest.py switches the default to English for the unit tests; the
     # browser tests see the site as it ships, Simplified Chinese first.
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _letter_renderer_warmed_up() -> None:
+    # The task worker renders letters; here tasks run inside the request that decides,
+    # and a process's first letter loads WeasyPrint and the font (seconds on a busy machine).
+    from subsidy.letters.render import render_letter
+    from subsidy.letters.samples import sample_letter
+
+    render_letter(sample_letter(0))

@@ -8,6 +8,7 @@ visible text matters it is compared with its Simplified Chinese translation."""
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -197,6 +198,21 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     # amount breakdown is the figure the applicant reads (equal here, as recommended).
     expect(applicant.locator("table.amounts tr.total strong")).to_have_text(approved_amount)
     assert any(application.reference in mail.body and approved_amount in mail.body for mail in mailoutbox)
+
+    # The approval letter was generated after the decision committed; the applicant downloads it.
+    letter = application.letters.get()
+    with applicant.expect_download() as download:
+        applicant.locator("table.letters a", has_text=letter.reference).click()
+    assert download.value.suggested_filename == f"{letter.reference}.pdf"
+    assert Path(download.value.path()).read_bytes() == letter.file.read()
+
+    # Anyone holding it can check it against the digest recorded at issue.
+    verifier = new_context().new_page()
+    verifier.goto(letter.verify_path)
+    expect(verifier.locator("code.digest")).to_have_text(letter.sha256)
+    verifier.set_input_files("input[type=file]", download.value.path())
+    verifier.locator("#main form button[type=submit]").click()
+    expect(verifier.locator("#check-result")).to_have_class(re.compile(r"\breceipt\b"))
 
     public = new_context().new_page()  # nobody signed in
     public.goto(reverse("public_notice"))
