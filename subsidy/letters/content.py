@@ -81,6 +81,8 @@ class LetterContent:
     rate: Decimal = Decimal("0.00")
     per_patent_cap: Decimal = Decimal("0.00")
     calculated_amount: Decimal = Decimal("0.00")
+    # What remained of the applicant's annual cap, when it limited the amount.
+    annual_cap_limit: Decimal | None = None
     amount: Decimal = Decimal("0.00")
     adjustment_reason: str = ""
     chain: tuple[ChainStep, ...] = ()
@@ -99,6 +101,11 @@ class LetterContent:
     @property
     def amount_in_words(self) -> str:
         return amount_in_words(self.amount)
+
+    @property
+    def before_review(self) -> Decimal:
+        """The amount the rules give, before any adjustment by the reviewer."""
+        return self.annual_cap_limit if self.annual_cap_limit is not None else self.calculated_amount
 
     @property
     def rate_percent(self) -> Decimal:
@@ -124,6 +131,7 @@ class LetterContent:
             data["notice_ends_on"] = dt.date.fromisoformat(data["notice_ends_on"])
         for name in ("eligible_total", "rate", "per_patent_cap", "calculated_amount", "amount"):
             data[name] = Decimal(data[name])
+        data["annual_cap_limit"] = _decimal_or_none(data.get("annual_cap_limit"))
         data["costs"] = tuple(
             CostRow(
                 **{

@@ -120,6 +120,7 @@ def letter_content(
         rate=breakdown.rate,
         per_patent_cap=breakdown.per_patent_cap,
         calculated_amount=min(breakdown.reimbursable, breakdown.per_patent_cap),
+        annual_cap_limit=breakdown.amount if breakdown.capped_by_applicant else None,
         amount=approved if kind == LetterKind.APPROVAL else breakdown.amount,
         adjustment_reason=application.recommendation_reason if approved != breakdown.amount else "",
         chain=tuple(chain),

@@ -131,3 +131,13 @@ def test_the_glyph_check_catches_wrong_glyphs_that_the_text_layer_hides(swapped_
     assert RARE_NAME in text_layer(pdf)  # pdftotext is fooled
     wrong = {d.text for d in wrong_glyphs(pdf)}
     assert wrong == {"堃", "燊"}
+
+
+def test_an_amount_limited_by_the_annual_cap_says_so_and_is_not_called_an_adjustment():
+    from dataclasses import replace
+
+    content = replace(sample_letter(4), annual_cap_limit=Decimal("2500.00"), amount=Decimal("2500.00"))
+    text = text_layer(render_letter(content))
+    assert "What remains of the applicant's annual cap".replace(" ", "") in text
+    assert "Adjustedonreview" not in text
+    assert "人民币贰仟伍佰元整" in text

@@ -281,3 +281,32 @@ def test_payment_lines_quote_the_letter_in_force(django_capture_on_commit_callba
     assert letter_reference_for(application) == ""  # still being generated
     letter_services.letter_issue(letter_id=application.letters.get().pk)
     assert letter_reference_for(application) == f"{application.reference}-A1"
+
+
+def test_a_lowered_amount_is_explained_in_the_letter(django_capture_on_commit_callbacks):
+    import subprocess
+
+    from tests.factories import checklist_confirmed, in_review
+
+    application, reviewer = in_review()
+    checklist_confirmed(application, reviewer)
+    reviews.application_recommend(
+        application=application,
+        by=reviewer,
+        recommendation="approve",
+        amount=Decimal("3000.00"),
+        reason="Agency invoice covers only part of the fee.",
+    )
+    approve(application, django_capture_on_commit_callbacks)
+    letter = application.letters.get()
+    content = LetterContent.from_dict(letter.content)
+    assert (content.amount, content.calculated_amount, content.annual_cap_limit) == (
+        Decimal("3000.00"),
+        Decimal("4000.00"),
+        None,
+    )
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-", "-"], input=letter.file.read(), capture_output=True, check=True
+    ).stdout.decode()
+    assert "Adjusted on review" in text and "Agency invoice covers only part of the fee." in text
+    assert "人民币叁仟元整" in text
