@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -39,6 +39,8 @@ TASK_ROW_FIELDS = (
     f"{CASE}__funding_round__name",
     f"{CASE}__funding_round__review_sla_days",
 )
+# The same for a queue row, which starts from the claim.
+QUEUE_ROW_FIELDS = tuple(field.removeprefix(f"{CASE}__") for field in TASK_ROW_FIELDS if field.startswith(CASE))
 
 
 def _flow_tasks() -> QuerySet[Task]:
@@ -59,38 +61,77 @@ def task_inbox(user: Any) -> QuerySet[Task]:
     return _flow_tasks().filter(owner=user, status=STATUS.ASSIGNED)
 
 
-def task_queue(user: Any, roles: set[str]) -> QuerySet[Task]:
-    """Unassigned tasks `user` may take, oldest claim first."""
-    conflict = ConflictDeclaration.objects.filter(application=OuterRef(CASE), user=user, has_conflict=True)
+# Human tasks waiting in the queue for someone to take them.
+def _unassigned_tasks() -> QuerySet[Task]:
+    return Task.objects.filter(flow_task_type="HUMAN", status=STATUS.NEW, owner__isnull=True)
+
+
+def _has_run_with(tasks: QuerySet[Task]) -> Exists:
+    """The claim of the outer query has a run with one of `tasks`. Task to run by their
+    keys, without viewflow's process table between them: the queue checks this for every
+    claim it passes, and one index lookup fewer each counts."""
+    return Exists(ApplicationProcess.objects.filter(application=OuterRef("pk"), pk__in=tasks.values("process_id")))
+
+
+def queue_claims(user: Any, roles: set[str]) -> QuerySet[Application]:
+    """Claims with an unassigned task `user` may take, oldest claim first; each carries
+    its task as `task_pk` and `task_node`.
+
+    Driven from the claims: a page walks the claims' status index in submitted order and
+    checks each for a takeable task, so it stops after a page of rows (starting from the
+    tasks joined every open task to its claim before it could sort). A claim has at most
+    one open run with one open task (workflows.sync), so a claim is one row.
+    """
+    conflict = ConflictDeclaration.objects.filter(application=OuterRef("pk"), user=user, has_conflict=True)
     takeable = Q(pk__in=[])
+    nodes = []
     if Role.REVIEWER.value in roles:
-        takeable |= Q(flow_task=ApplicationFlow.review) & (
-            Q(**{f"{CASE}__reviewer__isnull": True}) | Q(**{f"{CASE}__reviewer": user})
+        takeable |= _has_run_with(_unassigned_tasks().filter(flow_task=ApplicationFlow.review)) & (
+            Q(reviewer__isnull=True) | Q(reviewer=user)
         )
+        nodes.append(ApplicationFlow.review)
     if Role.APPROVER.value in roles:
         # Four eyes: the case's reviewer never sees its decision in their queue.
-        takeable |= Q(flow_task=ApplicationFlow.decide) & ~Q(**{f"{CASE}__reviewer": user})
-    return _flow_tasks().filter(takeable, ~Exists(conflict), status=STATUS.NEW, owner__isnull=True)
+        takeable |= _has_run_with(_unassigned_tasks().filter(flow_task=ApplicationFlow.decide)) & ~Q(reviewer=user)
+        nodes.append(ApplicationFlow.decide)
+    task = (
+        _unassigned_tasks()
+        .filter(process__applicationprocess__application=OuterRef("pk"), flow_task__in=nodes)
+        .order_by("-pk")[:1]
+    )
+    return (
+        Application.objects.filter(takeable, ~Exists(conflict))
+        .select_related("applicant", "funding_round")
+        .only(*QUEUE_ROW_FIELDS)
+        .annotate(task_pk=Subquery(task.values("pk")), task_node=Subquery(task.values("flow_task")))
+        .order_by("submitted_at", "pk")
+    )
 
 
 @dataclass(frozen=True)
 class TaskRow:
-    task: Any
+    task_pk: int
+    node: Any  # the flow's node: ApplicationFlow.review or .decide
     application: Application
     overdue: bool
 
     @property
     def title(self) -> str:
-        return str(self.task.flow_task.task_title)
+        return str(self.node.task_title)
 
 
 def task_rows(tasks: Any, now: dt.datetime) -> list[TaskRow]:
-    """Rows for a page of tasks from task_inbox/task_queue: no further queries."""
+    """Rows for a page of task_inbox: no further queries."""
     rows = []
     for task in tasks:
         application = task.process.applicationprocess.application
-        rows.append(TaskRow(task=task, application=application, overdue=application.is_overdue(now)))
+        rows.append(TaskRow(task.pk, task.flow_task, application, application.is_overdue(now)))
     return rows
+
+
+def queue_rows(applications: Any, now: dt.datetime) -> list[TaskRow]:
+    """Rows for a page of queue_claims: no further queries."""
+    return [TaskRow(a.task_pk, a.task_node, a, a.is_overdue(now)) for a in applications]
 
 
 def case_tasks(application: Application) -> QuerySet[Task]:

@@ -41,7 +41,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows: Any = self.object_list  # always a QuerySet here
-        return int(rows.order_by()[: COUNT_CAP + 1].count())
+        # Keys only: annotations of the rows (subqueries) would run for every counted row.
+        return int(rows.order_by().values("pk")[: COUNT_CAP + 1].count())
 
     @property
     def capped(self) -> bool:

@@ -50,7 +50,7 @@ def the_open_task(application):
 
 
 def queue_pks(user):
-    return {t.pk for t in selectors.task_queue(user, selectors.user_roles(user))}
+    return {claim.task_pk for claim in selectors.queue_claims(user, selectors.user_roles(user))}
 
 
 def inbox_pks(user):
