@@ -61,15 +61,15 @@ def task_inbox(user: Any) -> QuerySet[Task]:
     return _flow_tasks().filter(owner=user, status=STATUS.ASSIGNED)
 
 
-# Human tasks waiting in the queue for someone to take them.
 def _unassigned_tasks() -> QuerySet[Task]:
+    """Human tasks waiting in the queue for someone to take them."""
     return Task.objects.filter(flow_task_type="HUMAN", status=STATUS.NEW, owner__isnull=True)
 
 
 def _has_run_with(tasks: QuerySet[Task]) -> Exists:
-    """The claim of the outer query has a run with one of `tasks`. Task to run by their
-    keys, without viewflow's process table between them: the queue checks this for every
-    claim it passes, and one index lookup fewer each counts."""
+    """The claim of the outer query has a run with one of `tasks`. Task and run are matched
+    by key, without viewflow's process table between them: the queue checks this for every
+    claim it passes, so one index lookup fewer each counts."""
     return Exists(ApplicationProcess.objects.filter(application=OuterRef("pk"), pk__in=tasks.values("process_id")))
 
 
