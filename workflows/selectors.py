@@ -146,15 +146,23 @@ def case_tasks(application: Application) -> QuerySet[Task]:
     )
 
 
+OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+
+
 def open_task(application: Application) -> Any | None:
     """The claim's open human task, if its flow has one."""
     return (
         Task.objects.filter(
             process__in=ApplicationProcess.objects.filter(application=application).values("pk"),
             flow_task_type="HUMAN",
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            status__in=OPEN,
         )
         .select_related("owner")
         .order_by("-pk")
         .first()
     )
+
+
+def open_task_of(tasks: list[Any]) -> Any | None:
+    """open_task() picked from the claim's case_tasks(), already loaded."""
+    return max((task for task in tasks if task.status in OPEN), key=lambda task: task.pk, default=None)

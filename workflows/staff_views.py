@@ -90,14 +90,15 @@ def _application(pk: int) -> Application:
 def case_context(application: Application) -> dict[str, Any]:
     """What the case page shows: checklist, amount, documents, audit history and the flow's tasks."""
     facts = selectors.claim_facts(application)
+    tasks = list(flow_selectors.case_tasks(application))
     return {
         "application": application,
         "results": rules.evaluate(facts),
         "amount": facts.amount,
         "history": selectors.application_history(application),
         "checklist": {entry.rule_code: entry for entry in application.checklist.select_related("recorded_by")},
-        "tasks": flow_selectors.case_tasks(application),
-        "open_task": flow_selectors.open_task(application),
+        "tasks": tasks,
+        "open_task": flow_selectors.open_task_of(tasks),
     }
 
 
@@ -105,7 +106,8 @@ def case_context(application: Application) -> dict[str, Any]:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(pk)
     context = case_context(application)
-    if may_record_objection(application, request.user) and application.notice_open(timezone.localdate()):
+    # The notice first: it needs no query, the role check two.
+    if application.notice_open(timezone.localdate()) and may_record_objection(application, request.user):
         context["objection_form"] = ObjectionForm()
     return render(request, "staff/application_detail.html", context)
 
