@@ -9,6 +9,7 @@ decide for one task.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,20 @@ def _has_run_with(tasks: QuerySet[Task]) -> Exists:
     return Exists(ApplicationProcess.objects.filter(application=OuterRef("pk"), pk__in=tasks.values("process_id")))
 
 
+def _takeable(user: Any, roles: set[str]) -> list[tuple[Any, Callable[[str], Q]]]:
+    """Per node `user` may take tasks of, the condition on the claim (reached through a
+    prefix), as flows.may_take_review / may_take_decision decide for one task."""
+    rules: list[tuple[Any, Callable[[str], Q]]] = []
+    if Role.REVIEWER.value in roles:
+        rules.append(
+            (ApplicationFlow.review, lambda p: Q(**{f"{p}reviewer__isnull": True}) | Q(**{f"{p}reviewer": user}))
+        )
+    if Role.APPROVER.value in roles:
+        # Four eyes: the case's reviewer never sees its decision in their queue.
+        rules.append((ApplicationFlow.decide, lambda p: ~Q(**{f"{p}reviewer": user})))
+    return rules
+
+
 def queue_claims(user: Any, roles: set[str]) -> QuerySet[Application]:
     """Claims with an unassigned task `user` may take, oldest claim first; each carries
     its task as `task_pk` and `task_node`.
@@ -80,23 +95,17 @@ def queue_claims(user: Any, roles: set[str]) -> QuerySet[Application]:
     Driven from the claims: a page walks the claims' status index in submitted order and
     checks each for a takeable task, so it stops after a page of rows (starting from the
     tasks joined every open task to its claim before it could sort). A claim has at most
-    one open run with one open task (workflows.sync), so a claim is one row.
+    one open run with one open task (workflows.sync), so a claim is one row and
+    queue_tasks() counts the same rows.
     """
-    conflict = ConflictDeclaration.objects.filter(application=OuterRef("pk"), user=user, has_conflict=True)
+    rules = _takeable(user, roles)
     takeable = Q(pk__in=[])
-    nodes = []
-    if Role.REVIEWER.value in roles:
-        takeable |= _has_run_with(_unassigned_tasks().filter(flow_task=ApplicationFlow.review)) & (
-            Q(reviewer__isnull=True) | Q(reviewer=user)
-        )
-        nodes.append(ApplicationFlow.review)
-    if Role.APPROVER.value in roles:
-        # Four eyes: the case's reviewer never sees its decision in their queue.
-        takeable |= _has_run_with(_unassigned_tasks().filter(flow_task=ApplicationFlow.decide)) & ~Q(reviewer=user)
-        nodes.append(ApplicationFlow.decide)
+    for node, on_claim in rules:
+        takeable |= _has_run_with(_unassigned_tasks().filter(flow_task=node)) & on_claim("")
+    conflict = ConflictDeclaration.objects.filter(application=OuterRef("pk"), user=user, has_conflict=True)
     task = (
         _unassigned_tasks()
-        .filter(process__applicationprocess__application=OuterRef("pk"), flow_task__in=nodes)
+        .filter(process__applicationprocess__application=OuterRef("pk"), flow_task__in=[node for node, _ in rules])
         .order_by("-pk")[:1]
     )
     return (
@@ -105,6 +114,22 @@ def queue_claims(user: Any, roles: set[str]) -> QuerySet[Application]:
         .only(*QUEUE_ROW_FIELDS)
         .annotate(task_pk=Subquery(task.values("pk")), task_node=Subquery(task.values("flow_task")))
         .order_by("submitted_at", "pk")
+    )
+
+
+def queue_tasks(user: Any, roles: set[str]) -> QuerySet[Task]:
+    """The tasks of queue_claims(), as tasks (their claims through CASE): what the queue
+    counts. Counting up to a thousand rows, the planner joins from whichever side the
+    filters narrow most; from the claims' side it chose a parallel scan of every claim
+    (~20 ms against ~10 on a vacuumed database)."""
+    takeable = Q(pk__in=[])
+    for node, on_claim in _takeable(user, roles):
+        takeable |= Q(flow_task=node) & on_claim(f"{CASE}__")
+    conflict = ConflictDeclaration.objects.filter(application=OuterRef(CASE), user=user, has_conflict=True)
+    return (
+        _unassigned_tasks()
+        .filter(takeable, ~Exists(conflict), process__flow_class=ApplicationFlow)
+        .order_by(f"{CASE}__submitted_at", "pk")
     )
 
 

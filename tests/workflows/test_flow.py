@@ -50,7 +50,11 @@ def the_open_task(application):
 
 
 def queue_pks(user):
-    return {claim.task_pk for claim in selectors.queue_claims(user, selectors.user_roles(user))}
+    """The tasks of `user`'s queue; the page's rows and the count's agree on them."""
+    roles = selectors.user_roles(user)
+    listed = {claim.task_pk for claim in selectors.queue_claims(user, roles)}
+    assert listed == {task.pk for task in selectors.queue_tasks(user, roles)}
+    return listed
 
 
 def inbox_pks(user):
