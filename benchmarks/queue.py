@@ -223,11 +223,12 @@ def main() -> None:
             from workflows import selectors as flow_selectors
 
             reviewer = data["reviewer"]
-            tasks = flow_selectors.task_queue(reviewer, flow_selectors.user_roles(reviewer)).filter(
-                application_filter(prefix=flow_selectors.CASE, status="submitted", city="shenzhen")
+            claims = flow_selectors.queue_claims(reviewer, flow_selectors.user_roles(reviewer)).filter(
+                application_filter(status="submitted", city="shenzhen")
             )
-            print(tasks[:50].explain(analyze=True))
-            print(tasks.count(), tasks.order_by().explain(analyze=True))
+            print(claims[:50].explain(analyze=True))
+            counted = claims.order_by().values("pk")[:1001]  # as CappedPaginator counts
+            print(counted.count(), counted.explain(analyze=True))
             return
         if os.environ.get("BENCH_PROFILE"):
             import cProfile

@@ -40,12 +40,18 @@ COUNT_CAP = 1000
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 rows: past a thousand, "more than 1,000" is all a
-    person needs, and the exact count of a large filtered join costs more than the page."""
+    person needs, and the exact count of a large filtered join costs more than the page.
+    `counted`, if given, is the same rows as another query that counts them faster."""
+
+    def __init__(self, object_list: Any, per_page: int, *, counted: Any = None) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = object_list if counted is None else counted
 
     @cached_property
     def count(self) -> int:
-        rows: Any = self.object_list  # always a QuerySet here
-        return int(rows.order_by()[: COUNT_CAP + 1].count())
+        rows: Any = self.counted  # always a QuerySet here
+        # Keys only: annotations of the rows (subqueries) would run for every counted row.
+        return int(rows.order_by().values("pk")[: COUNT_CAP + 1].count())
 
     @property
     def capped(self) -> bool:
@@ -97,14 +103,15 @@ def _application(pk: int) -> Application:
 def case_context(application: Application) -> dict[str, Any]:
     """What the case page shows: checklist, amount, documents, audit history and the flow's tasks."""
     facts = selectors.claim_facts(application)
+    tasks = list(flow_selectors.case_tasks(application))
     return {
         "application": application,
         "results": rules.evaluate(facts),
         "amount": facts.amount,
         "history": selectors.application_history(application),
         "checklist": {entry.rule_code: entry for entry in application.checklist.select_related("recorded_by")},
-        "tasks": flow_selectors.case_tasks(application),
-        "open_task": flow_selectors.open_task(application),
+        "tasks": tasks,
+        "open_task": flow_selectors.open_task_of(tasks),
     }
 
 
@@ -112,7 +119,8 @@ def case_context(application: Application) -> dict[str, Any]:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(pk)
     context = case_context(application)
-    if may_record_objection(application, request.user) and application.notice_open(timezone.localdate()):
+    # The notice first: it needs no query, the role check two.
+    if application.notice_open(timezone.localdate()) and may_record_objection(application, request.user):
         context["objection_form"] = ObjectionForm()
     context["may_manage_letters"] = may_manage_letters(request.user)
     context["correction_form"] = LetterCorrectionForm()

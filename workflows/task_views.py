@@ -49,27 +49,36 @@ from workflows.staff_views import PAGE_SIZE, CappedPaginator, case_context, quer
 # --------------------------------------------------------------------------
 
 
-def _task_list(request: HttpRequest, tasks: Any, template: str) -> HttpResponse:
-    """Inbox and queue: the staff filters and sort orders apply to the tasks' claims."""
+def _task_list(
+    request: HttpRequest, items: Any, template: str, *, prefix: str, rows: Any, counted: Any = None
+) -> HttpResponse:
+    """Inbox and queue: the staff filters and sort orders apply to the tasks' claims,
+    reached through `prefix` from the listed rows. `counted`: the same rows as tasks."""
     form = ApplicationFilterForm(request.GET or None)
     now = timezone.now()
-    tasks = tasks.filter(application_filter(prefix=selectors.CASE, **form.filters(now)))
+    filters = form.filters(now)
+    items = items.filter(application_filter(prefix=prefix, **filters))
+    if counted is not None:
+        counted = counted.filter(application_filter(prefix=selectors.CASE, **filters))
     if form.is_bound and form.is_valid() and form.cleaned_data.get("sort"):
-        tasks = tasks.order_by(*form.ordering(prefix=selectors.CASE))
-    page = CappedPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.task_rows(page.object_list, now)
-    return render(request, template, {"page": page, "rows": rows, "form": form, "query": query_without_page(request)})
+        items = items.order_by(*form.ordering(prefix=prefix))
+    page = CappedPaginator(items, PAGE_SIZE, counted=counted).get_page(request.GET.get("page"))
+    context = {"page": page, "rows": rows(page.object_list, now), "form": form, "query": query_without_page(request)}
+    return render(request, template, context)
 
 
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return _task_list(request, selectors.task_inbox(request.user), "workflows/inbox.html")
+    tasks = selectors.task_inbox(request.user)
+    return _task_list(request, tasks, "workflows/inbox.html", prefix=selectors.CASE, rows=selectors.task_rows)
 
 
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    tasks = selectors.task_queue(request.user, selectors.user_roles(request.user))
-    return _task_list(request, tasks, "workflows/queue.html")
+    roles = selectors.user_roles(request.user)
+    claims = selectors.queue_claims(request.user, roles)
+    tasks = selectors.queue_tasks(request.user, roles)
+    return _task_list(request, claims, "workflows/queue.html", prefix="", rows=selectors.queue_rows, counted=tasks)
 
 
 def _flow_task(task_pk: int) -> Any:

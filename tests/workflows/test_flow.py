@@ -50,7 +50,11 @@ def the_open_task(application):
 
 
 def queue_pks(user):
-    return {t.pk for t in selectors.task_queue(user, selectors.user_roles(user))}
+    """The tasks of `user`'s queue; the page's rows and the count's agree on them."""
+    roles = selectors.user_roles(user)
+    listed = {claim.task_pk for claim in selectors.queue_claims(user, roles)}
+    assert listed == {task.pk for task in selectors.queue_tasks(user, roles)}
+    return listed
 
 
 def inbox_pks(user):
@@ -495,6 +499,14 @@ def test_staff_case_page_shows_the_workflow_tasks(client):
     assert response.status_code == 200
     assert [t.flow_task for t in response.context["tasks"]] == [ApplicationFlow.review]
     assert response.context["open_task"].flow_task is ApplicationFlow.review
+
+
+def test_the_case_page_picks_the_open_task_from_the_loaded_history(client):
+    application, _ = awaiting_decision()
+    client.force_login(staff_member(Role.AUDITOR))
+    response = client.get(reverse("staff:application_detail", kwargs={"pk": application.pk}))
+    assert [t.flow_task for t in response.context["tasks"]] == [ApplicationFlow.review, ApplicationFlow.decide]
+    assert response.context["open_task"] == selectors.open_task(application) == the_open_task(application)
 
 
 def test_the_queue_offers_exactly_the_tasks_the_nodes_let_people_take():
