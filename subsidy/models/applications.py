@@ -198,7 +198,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-submitted_at", "-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "submitted_at"], name="application_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="application_status_idx"),
+            # The reviewers' queue without a status filter walks claims in submission order.
+            models.Index(fields=["submitted_at", "id"], name="application_submitted_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 # A withdrawn draft never got a reference; every other claim has one.
