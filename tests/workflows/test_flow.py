@@ -162,6 +162,8 @@ def test_review_and_decision_journey_through_the_task_pages(client):
     assert page.templates[0].name == "workflows/task.html"
     assert set(page.context["forms"]) == {"checklist", "request_info", "recommend_approve", "recommend_reject"}
     assert page.context["forms"]["recommend_approve"].initial["amount"] == Decimal("4000.00")
+    # The checklist is the form here; the read-only table is not shown as well.
+    assert page.content.decode().count('class="table checklist"') == 1
 
     confirm_checklist(client, task)
     response = act(client, task, "recommend_approve", amount="4000.00", reason="")
@@ -184,6 +186,7 @@ def test_review_and_decision_journey_through_the_task_pages(client):
     page = client.get(reverse("staff:task", kwargs={"task_pk": decide.pk}))
     assert set(page.context["forms"]) == {"approve", "reject", "return_to_review"}
     assert reviewer.email in page.content.decode()
+    assert page.content.decode().count('class="table checklist"') == 1  # the approver reads it
 
     response = act(client, decide, "approve", comment="Complete and eligible.")
     assert response.status_code == 302
