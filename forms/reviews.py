@@ -120,3 +120,20 @@ class ChecklistForm(forms.Form):
         return [
             (code, cleaned_data[f"{code}__finding"] == "pass", cleaned_data[f"{code}__note"]) for code in RULE_TITLES
         ]
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name()
+        return f"{name} <{obj.email}>" if name else str(obj.email)
+
+
+class ReassignForm(forms.Form):
+    """A scheme administrator gives the case's open task to someone else."""
+
+    to = StaffChoiceField(queryset=None, label=_("Give the task to"), empty_label=None)
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = candidates  # type: ignore[attr-defined]

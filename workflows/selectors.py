@@ -191,3 +191,23 @@ def open_task(application: Application) -> Any | None:
 def open_task_of(tasks: list[Any]) -> Any | None:
     """open_task() picked from the claim's case_tasks(), already loaded."""
     return max((task for task in tasks if task.status in OPEN), key=lambda task: task.pk, default=None)
+
+
+def reassign_candidates(task: Task) -> QuerySet[Any]:
+    """Who an administrator may give an open task to: the node's role, no declared
+    conflict on the case, never the case's reviewer for its decision; not its holder."""
+    from django.contrib.auth import get_user_model
+
+    application = ApplicationProcess.objects.select_related("application").get(pk=task.process_id).application
+    role = Role.REVIEWER if task.flow_task is ApplicationFlow.review else Role.APPROVER
+    users = (
+        get_user_model()
+        .objects.filter(groups__name=role.value, is_active=True)
+        .exclude(pk__in=ConflictDeclaration.objects.filter(application=application, has_conflict=True).values("user"))
+        .order_by("email")
+    )
+    if role == Role.APPROVER and application.reviewer_id is not None:
+        users = users.exclude(pk=application.reviewer_id)
+    if task.owner_id is not None:
+        users = users.exclude(pk=task.owner_id)
+    return users

@@ -20,11 +20,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from forms.letters import LetterCorrectionForm
-from forms.reviews import ObjectionForm
+from forms.reviews import ObjectionForm, ReassignForm
 from forms.staff import ApplicationFilterForm
 from subsidy import rules, selectors
 from subsidy.exceptions import DomainError, NotPermitted
-from subsidy.models import Application
+from subsidy.models import Application, Role
 from subsidy.models.applications import may_record_objection
 from subsidy.models.choices import STAFF_ROLES
 from subsidy.permissions import roles_see_finance, user_roles
@@ -124,7 +124,16 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["objection_form"] = ObjectionForm()
     context["may_manage_letters"] = may_manage_letters(request.user)
     context["correction_form"] = LetterCorrectionForm()
+    add_reassign_form(request, context)
     return render(request, "staff/application_detail.html", context)
+
+
+def add_reassign_form(request: HttpRequest, context: dict[str, Any], form: ReassignForm | None = None) -> None:
+    """Scheme administrators may give the case's open task to someone else."""
+    task = context.get("open_task")
+    roles: set[str] = getattr(request, "staff_roles", set())  # read once by staff_required
+    if task is not None and Role.SCHEME_ADMIN.value in roles:
+        context["reassign_form"] = form or ReassignForm(candidates=flow_selectors.reassign_candidates(task))
 
 
 @staff_required

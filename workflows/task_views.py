@@ -31,18 +31,27 @@ from viewflow.workflow.status import STATUS
 
 from forms import reviews as review_forms
 from forms.errors import add_service_errors
+from forms.reviews import ReassignForm
 from forms.staff import ApplicationFilterForm
 from subsidy import selectors as domain_selectors
-from subsidy.exceptions import DomainError
+from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation
 from subsidy.selectors import application_filter
 from subsidy.services import reviews
 from subsidy.web import client_ip
 from workflows import selectors
-from workflows.flows import ApplicationFlow
+from workflows.flows import ApplicationFlow, application_of
 from workflows.models import ApplicationProcess
 from workflows.services import task_hand_back, task_take
-from workflows.staff_views import PAGE_SIZE, CappedPaginator, case_context, query_without_page, staff_required
+from workflows.services import task_reassign as task_reassign_service
+from workflows.staff_views import (
+    PAGE_SIZE,
+    CappedPaginator,
+    add_reassign_form,
+    case_context,
+    query_without_page,
+    staff_required,
+)
 
 # --------------------------------------------------------------------------
 # Inbox and queue
@@ -123,6 +132,37 @@ def task_unassign(request: HttpRequest, task_pk: int) -> HttpResponse:
         task_hand_back(task=task, by=request.user, ip=client_ip(request))
     messages.success(request, _("The task is back in the queue."))
     return redirect("staff:inbox")
+
+
+@staff_required
+@require_POST
+def task_reassign(request: HttpRequest, task_pk: int) -> HttpResponse:
+    """A scheme administrator gives an open task to someone else, from the case page."""
+    with _locked_task(task_pk) as task:
+        form = ReassignForm(request.POST, candidates=selectors.reassign_candidates(task))
+        application = application_of(task)
+        if form.is_valid():
+            try:
+                task_reassign_service(
+                    task=task,
+                    to=form.cleaned_data["to"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    ip=client_ip(request),
+                )
+            except NotPermitted as error:
+                raise PermissionDenied(str(error.message)) from error
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            else:
+                given_to = {"email": form.cleaned_data["to"].email}
+                messages.success(request, _("The task has been given to %(email)s.") % given_to)
+                return redirect("staff:application_detail", pk=application.pk)
+    context = case_context(application)
+    add_reassign_form(request, context, form)
+    return render(request, "staff/application_detail.html", context, status=400)
 
 
 # --------------------------------------------------------------------------

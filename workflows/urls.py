@@ -44,6 +44,7 @@ urlpatterns = [
     path("tasks/<int:task_pk>/", task_views.task_page, name="task"),
     path("tasks/<int:task_pk>/assign/", task_views.task_assign, name="task_assign"),
     path("tasks/<int:task_pk>/unassign/", task_views.task_unassign, name="task_unassign"),
+    path("tasks/<int:task_pk>/reassign/", task_views.task_reassign, name="task_reassign"),
     path("flow/", task_views.flow_chart, name="flow_chart"),
     path("flow/chart.svg", task_views.flow_chart_svg, name="flow_chart_svg"),
 ]

@@ -29,8 +29,10 @@ from subsidy.models import (
     InformationRequest,
     LetterKind,
     Recommendation,
+    Role,
 )
 from subsidy.models.applications import may_review
+from subsidy.permissions import user_has_role
 from subsidy.selectors import applicant_committed_amount, application_amount, claim_facts
 from subsidy.services.applications import check_transition, lock_application, notify_applicant
 from subsidy.services.letters import letter_request, letters_revoke
@@ -270,6 +272,42 @@ def application_record_objection(
     app.reopen(by=by, ip=ip, comment=objection)
     app.save()
     letters_revoke(application=app, by=by, reason=objection)
+    return app
+
+
+REASSIGNABLE_STATUSES = [ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INFO_REQUESTED]
+
+
+@transaction.atomic
+def application_reassign_reviewer(
+    *, application: Application, to: Any, by: Any, reason: str, ip: str | None = None
+) -> Application:
+    """A scheme administrator moves a case under review to another reviewer (leave,
+    workload). Not a state change, but who reviews a case is part of its record."""
+    if not user_has_role(by, Role.SCHEME_ADMIN):
+        raise NotPermitted(_("Only scheme administrators may reassign a case."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case changes hands.")})
+    app = lock_application(application)
+    if app.status not in REASSIGNABLE_STATUSES:
+        raise InvalidState(_("Only a case under review can be given to another reviewer."))
+    if not user_has_role(to, Role.REVIEWER) or to.pk == app.approver_id:
+        raise ValidationError({"to": _("Choose a reviewer.")})
+    if app.conflict_declarations.filter(user=to, has_conflict=True).exists():
+        raise ValidationError({"to": _("This reviewer has declared a conflict of interest on the case.")})
+    previous = app.reviewer
+    if previous is not None and previous.pk == to.pk:
+        return app
+    app.reviewer = to
+    app.save(update_fields=["reviewer", "updated_at"])
+    audit_record(
+        subject=app,
+        actor=by,
+        action="reviewer_reassigned",
+        comment=reason.strip(),
+        ip=ip,
+        changes={"reviewer_id": [previous.pk if previous else None, to.pk]},
+    )
     return app
 
 

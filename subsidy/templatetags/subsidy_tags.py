@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "checklist": _("Checklist recorded"),
     "task_assigned": _("Task taken"),
     "task_unassigned": _("Task handed back"),
+    "task_reassigned": _("Task given to someone else"),
+    "reviewer_reassigned": _("Case given to another reviewer"),
     "applicant_create": _("Profile created"),
     "applicant_update": _("Profile changed"),
     "letter_requested": _("Letter requested"),
