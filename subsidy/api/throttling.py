@@ -33,5 +33,5 @@ class TokenRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
-            ident = "addr:" + self.get_ident(request)
+            ident = "addr:" + (self.get_ident(request) or "unknown")
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -496,17 +496,18 @@ class BatchViewSet(
             )
         return Response(s.BatchSerializer(batch).data)
 
-    @extend_schema(responses={200: s.BatchLineSerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(filters=False, responses={200: s.BatchLineSerializer(many=True), 404: ERRORS[404]})
     def lines(self, request: Request, pk: int) -> Response:
         batch = self.get_object()
         page = self.paginate_queryset(selectors.batch_lines(batch))  # type: ignore[arg-type]
         data = s.BatchLineSerializer(page, many=True).data
         return self.get_paginated_response(data)
 
-    @extend_schema(responses={200: s.BatchExportSerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(filters=False, responses={200: s.BatchExportSerializer(many=True), 404: ERRORS[404]})
     def exports(self, request: Request, pk: int) -> Response:
         batch = self.get_object()
-        return Response(s.BatchExportSerializer(selectors.batch_exports(batch), many=True).data)
+        page = self.paginate_queryset(selectors.batch_exports(batch))  # type: ignore[arg-type]
+        return self.get_paginated_response(s.BatchExportSerializer(page, many=True).data)
 
     @extend_schema(
         request=s.ExportRequestSerializer,
