@@ -87,16 +87,18 @@ GROUP BY COALESCE(p.route, '')
 """
 
 SQL_ROUNDS = """
-SELECT r.name,
-       r.budget,
-       COALESCE(SUM(a.requested_amount) FILTER (WHERE a.submitted_at IS NOT NULL AND a.status <> 'withdrawn'), 0)
-           AS requested,
-       COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')), 0) AS approved,
-       COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status = 'in_payment'), 0) AS in_payment,
-       COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status = 'paid'), 0) AS paid
+SELECT r.name, r.budget,
+       COALESCE(t.requested, 0), COALESCE(t.approved, 0), COALESCE(t.in_payment, 0), COALESCE(t.paid, 0)
 FROM subsidy_fundinground r
-LEFT JOIN subsidy_application a ON a.funding_round_id = r.id
-GROUP BY r.id, r.name, r.budget, r.opens_on
+LEFT JOIN (
+    SELECT a.funding_round_id,
+           SUM(a.requested_amount) FILTER (WHERE a.submitted_at IS NOT NULL AND a.status <> 'withdrawn') AS requested,
+           SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')) AS approved,
+           SUM(a.approved_amount) FILTER (WHERE a.status = 'in_payment') AS in_payment,
+           SUM(a.approved_amount) FILTER (WHERE a.status = 'paid') AS paid
+    FROM subsidy_application a
+    GROUP BY a.funding_round_id
+) t ON t.funding_round_id = r.id
 ORDER BY r.opens_on DESC, r.id
 """
 
@@ -104,12 +106,10 @@ ORDER BY r.opens_on DESC, r.id
 # the day the bank paid, over every claim that got that far.
 SQL_TIMES = """
 SELECT COUNT(*) FILTER (WHERE a.decided_at IS NOT NULL),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY {decision_days}) FILTER (WHERE a.decided_at IS NOT NULL),
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY {decision_days}) FILTER (WHERE a.decided_at IS NOT NULL),
+       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {decision_days})
+           FILTER (WHERE a.decided_at IS NOT NULL),
        COUNT(*) FILTER (WHERE a.paid_on IS NOT NULL AND a.decided_at IS NOT NULL),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY {payment_days})
-           FILTER (WHERE a.paid_on IS NOT NULL AND a.decided_at IS NOT NULL),
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY {payment_days})
+       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {payment_days})
            FILTER (WHERE a.paid_on IS NOT NULL AND a.decided_at IS NOT NULL)
 FROM subsidy_application a
 WHERE a.submitted_at IS NOT NULL
@@ -296,7 +296,9 @@ def rounds() -> Table:
 
 def processing_times() -> Table:
     if connection.vendor == "postgresql":
-        (n_decided, decision_median, decision_p90, n_paid, payment_median, payment_p90) = _fetch(_sql(SQL_TIMES))[0]
+        n_decided, decision, n_paid, payment = _fetch(_sql(SQL_TIMES))[0]
+        decision_median, decision_p90 = decision or (None, None)
+        payment_median, payment_p90 = payment or (None, None)
     else:
         durations = _fetch(_sql(SQL_TIMES_SQLITE))
         decided = [float(d) for d, _p in durations if d is not None]

@@ -85,12 +85,13 @@ class ETagMixin:
     """GET sends the ETag; PATCH needs the same tag in If-Match (412 if stale, 428 if missing)."""
 
     def etag(self, instance: Any) -> str:
+        """A digest of the representation, the same in every language and for every caller."""
         with translation.override("en"):
-            data = dict(self.representation(instance))
+            data = dict(self.representation(instance, for_etag=True))
         data.pop("available_transitions", None)
         return etag_of(data)
 
-    def representation(self, instance: Any) -> Any:
+    def representation(self, instance: Any, for_etag: bool = False) -> Any:
         raise NotImplementedError
 
 
@@ -111,7 +112,7 @@ class ApplicantViewSet(
     def get_queryset(self) -> QuerySet[Applicant]:
         return selectors.applicants_for_user(self.request.user)
 
-    def representation(self, instance: Any) -> Any:
+    def representation(self, instance: Any, for_etag: bool = False) -> Any:
         return s.ApplicantSerializer(instance).data
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -183,8 +184,9 @@ class ApplicationViewSet(
             return s.ApplicationListSerializer
         return s.ApplicationDetailSerializer
 
-    def representation(self, instance: Any) -> Any:
-        return s.ApplicationDetailSerializer(instance, context={"request": self.request}).data
+    def representation(self, instance: Any, for_etag: bool = False) -> Any:
+        context = {"request": self.request, "for_etag": for_etag}
+        return s.ApplicationDetailSerializer(instance, context=context).data
 
     def detail_response(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         application = application_detail(pk)

@@ -191,3 +191,19 @@ def test_staff_see_submitted_claims_but_not_drafts():
     assert ids == [submitted.pk]
     assert client.get(f"/api/v1/applications/{draft.pk}/").status_code == 404
     assert Application.objects.get(pk=submitted.pk).status == ApplicationStatus.SUBMITTED
+
+
+def test_the_browsable_api_renders_for_a_signed_in_browser(client):
+    application = ApplicationFactory(complete=False)
+    client.force_login(application.created_by)
+    for url in (
+        "/api/v1/",
+        "/api/v1/rounds/",
+        "/api/v1/applications/",
+        f"/api/v1/applications/{application.pk}/",
+        f"/api/v1/applications/{application.pk}/documents/",
+        f"/api/v1/applications/{application.pk}/timeline/",
+    ):
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("text/html"), url

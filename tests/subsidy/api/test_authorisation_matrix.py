@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from subsidy.demo import demo_resident_id
 from subsidy.models import AccessRole, ApplicantAccess, Role
 from subsidy.services import batches, reviews
 from tests.factories import (
@@ -103,6 +104,17 @@ def world(django_capture_on_commit_callbacks):
     return World(users=users, ids=ids)
 
 
+NEW_APPLICANT = {
+    "kind": "individual",
+    "name": "黄喆",
+    "id_kind": "resident_id",
+    "id_number": demo_resident_id("440604", "19860315", "777"),
+    "city": "foshan",
+    "address": "佛山市禅城区 1 号",
+    "contact_person": "黄喆",
+    "phone": "13800138000",
+    "email": "huang@example.cn",
+}
 DECLARATIONS = {"declarations": {"true_and_complete": True, "no_double_funding": True, "consent_to_checks": True}}
 
 # (name, method, path, body or a callable making it, expected statuses by role)
@@ -117,6 +129,14 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "/api/v1/applicants/{applicant}/",
         {"contact_person": "李四"},
         expect(404, applicant_side=200),
+    ),
+    (
+        "applicant create",
+        "post",
+        "/api/v1/applicants/",
+        lambda ids: NEW_APPLICANT,
+        # As on the portal: any signed-in account may create a profile, and gets access to it.
+        expect(201),
     ),
     ("applications list", "get", "/api/v1/applications/", None, expect(200)),
     (
@@ -225,6 +245,13 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         expect(404, applicant_side=409, staff=403),
     ),
     (
+        "document details",
+        "get",
+        "/api/v1/applications/{submitted}/documents/{submitted_document}/",
+        None,
+        expect(404, applicant_side=200, staff=200),
+    ),
+    (
         "document download",
         "get",
         "/api/v1/applications/{submitted}/documents/{submitted_document}/download/",
@@ -247,6 +274,13 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         expect(404, applicant_side=200, staff=200),
     ),
     ("letter verification", "get", "/api/v1/letters/verify/{token}/", None, expect(200, anonymous=200)),
+    (
+        "letter check with a copy",
+        "multipart",
+        "/api/v1/letters/verify/{token}/",
+        lambda ids: {"file": pdf_upload()},
+        expect(200, anonymous=200),
+    ),
     ("batches list", "get", "/api/v1/batches/", None, expect(403, finance_viewers=200)),
     ("batch detail", "get", "/api/v1/batches/{batch}/", None, expect(403, finance_viewers=200)),
     ("batch lines", "get", "/api/v1/batches/{batch}/lines/", None, expect(403, finance_viewers=200)),
@@ -272,6 +306,13 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "/api/v1/batches/{batch}/transitions/cancel/",
         {"reason": "wrong selection"},
         expect(403, finance_officer=200, finance_approver=200),
+    ),
+    (
+        "bank return for a batch not exported",
+        "multipart",
+        "/api/v1/batches/{batch}/bank-returns/",
+        lambda ids: {"file": pdf_upload("return.csv", b"reference,status\n")},
+        expect(403, finance_officer=409, finance_approver=409),
     ),
     (
         "export a draft batch",
