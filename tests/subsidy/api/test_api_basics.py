@@ -207,3 +207,10 @@ def test_the_browsable_api_renders_for_a_signed_in_browser(client):
         response = client.get(url, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/html"), url
+
+
+def test_the_schema_is_valid_openapi_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
