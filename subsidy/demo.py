@@ -358,7 +358,12 @@ def demo_batch(users: dict[str, Any], today: dt.date) -> None:
     due = Application.objects.filter(
         patent__hk_number__in=[c.hk_number for c in CLAIMS if c.final_status == ApplicationStatus.IN_PAYMENT]
     )
-    due.update(notice_ends_on=today - dt.timedelta(days=10), decided_at=timezone.now() - dt.timedelta(days=21))
+    # Submitted before they were decided, so the reports' processing times stay positive.
+    due.update(
+        notice_ends_on=today - dt.timedelta(days=10),
+        submitted_at=timezone.now() - dt.timedelta(days=35),
+        decided_at=timezone.now() - dt.timedelta(days=21),
+    )
     # Issue the letters now rather than by the worker, so that the batch lines quote them.
     issue_pending_letters()
     officer, approver = users[Role.FINANCE_OFFICER.value], users[Role.FINANCE_APPROVER.value]

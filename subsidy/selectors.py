@@ -31,6 +31,7 @@ from subsidy.models import (
     LetterStatus,
     PatentClaim,
 )
+from subsidy.permissions import user_is_staff_member
 from subsidy.rules import ClaimFacts
 
 if TYPE_CHECKING:
@@ -50,6 +51,15 @@ def applications_for_user(user: AnyUser) -> QuerySet[Application]:
         .select_related("applicant", "patent", "funding_round")
         .order_by("-created_at", "-id")
     )
+
+
+def applications_visible_to(user: AnyUser) -> QuerySet[Application]:
+    """Every claim the user may read: their own (drafts included) and, for scheme
+    staff, every submitted claim, as on the staff pages. The API lists from here."""
+    own = Q(pk__in=Application.objects.accessible_by(user).values("pk"))
+    if user_is_staff_member(user):
+        own |= ~Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+    return Application.objects.filter(own).select_related("applicant", "patent", "funding_round")
 
 
 def application_for_user(user: AnyUser, pk: int) -> Application:

@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "viewflow",
     "viewflow.workflow",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "subsidy",
     "workflows",
 ]
@@ -154,6 +159,55 @@ SUBSIDY_PAYER_ACCOUNT = env.str("SUBSIDY_PAYER_ACCOUNT", default="44001400101053
 SUBSIDY_PAYER_CNAPS = env.str("SUBSIDY_PAYER_CNAPS", default="105581000013")
 # What the payee's bank statement says the money is for.
 SUBSIDY_PAYMENT_PURPOSE = env.str("SUBSIDY_PAYMENT_PURPOSE", default="广东省香港标准专利资助")
+
+# The API (subsidy/api): token or session, JSON, one error format, throttled per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "subsidy.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["subsidy.api.throttling.TokenRateThrottle"],
+    "EXCEPTION_HANDLER": "subsidy.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per token (or per signed-in user; per address without either), e.g. "600/min".
+API_RATE_LIMIT = env.str("SUBSIDY_API_RATE_LIMIT", default="600/min")
+API_ANONYMOUS_RATE_LIMIT = env.str("SUBSIDY_API_ANONYMOUS_RATE_LIMIT", default="60/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Guangdong subsidy for Hong Kong standard patents: API",
+    "DESCRIPTION": (
+        "Claims, documents, transitions, letters, funding rounds and disbursement batches. "
+        "Authenticate with `Authorization: Token <key>`; updates need `If-Match` with the ETag last read."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "subsidy.models.choices.ApplicationStatus",
+        "BatchStatusEnum": "subsidy.models.choices.BatchStatus",
+        "LetterStatusEnum": "subsidy.models.choices.LetterStatus",
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -17,5 +17,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("subsidy.portal.urls")),
     path("staff/", include("workflows.urls")),
+    path("api/", include("subsidy.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,8 @@ from workflows import selectors as flow_selectors
 
 PAGE_SIZE = 50
 STAFF_ROLE_NAMES = {role.value for role in STAFF_ROLES}
+# Who reads the scheme's reports (workflows/report_views.py).
+REPORT_VIEWERS = {Role.SCHEME_ADMIN.value, Role.AUDITOR.value}
 COUNT_CAP = 1000
 
 
@@ -68,6 +70,7 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
             raise PermissionDenied
         request.staff_roles = roles  # type: ignore[attr-defined]
         request.sees_finance = roles_see_finance(request.user, roles)  # type: ignore[attr-defined]
+        request.sees_reports = request.user.is_superuser or bool(roles & REPORT_VIEWERS)  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import finance_views, letter_views, staff_views, task_views
+from workflows import finance_views, letter_views, report_views, staff_views, task_views
 
 app_name = "staff"
 
@@ -38,6 +38,9 @@ urlpatterns = [
         name="batch_transition",
     ),
     path("budget/", finance_views.budget, name="budget"),
+    # Reports for scheme administrators and auditors.
+    path("reports/", report_views.dashboard, name="reports"),
+    path("reports/<slug:key>.<slug:file_format>", report_views.export, name="report_export"),
     # ApplicationFlow: inbox, queue, task pages and the flow's chart.
     path("inbox/", task_views.inbox, name="inbox"),
     path("queue/", task_views.queue, name="queue"),

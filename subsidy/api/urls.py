@@ -1,0 +1,63 @@
+"""/api/v1/…, the OpenAPI schema at /api/schema/ and its documentation pages."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from subsidy.api import views
+
+router = DefaultRouter()
+router.register("rounds", views.FundingRoundViewSet, basename="round")
+router.register("applicants", views.ApplicantViewSet, basename="applicant")
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("batches", views.BatchViewSet, basename="batch")
+
+documents = views.DocumentViewSet.as_view({"get": "list", "post": "create"})
+document = views.DocumentViewSet.as_view({"get": "retrieve", "delete": "destroy"})
+document_download = views.DocumentViewSet.as_view({"get": "download"})
+letters = views.LetterViewSet.as_view({"get": "list"})
+letter_download = views.LetterViewSet.as_view({"get": "download"})
+
+app = "applications/<int:application_pk>"
+v1: list[URLPattern | URLResolver] = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("applications/<int:pk>/transitions/<str:name>/", views.TransitionView.as_view(), name="transition"),
+    path("applications/<int:pk>/conflict-declaration/", views.ConflictDeclarationView.as_view(), name="conflict"),
+    path("applications/<int:pk>/checklist/", views.ChecklistView.as_view(), name="checklist"),
+    path("applications/<int:pk>/timeline/", views.TimelineView.as_view(), name="timeline"),
+    path(f"{app}/documents/", documents, name="documents"),
+    path(f"{app}/documents/<int:pk>/", document, name="document"),
+    path(f"{app}/documents/<int:pk>/download/", document_download, name="document_download"),
+    path(f"{app}/letters/", letters, name="letters"),
+    path(f"{app}/letters/<int:pk>/download/", letter_download, name="letter_download"),
+    path("letters/verify/<str:token>/", views.LetterVerifyView.as_view(), name="letter_verify"),
+    path(
+        "batches/<int:pk>/transitions/<str:name>/",
+        views.BatchViewSet.as_view({"post": "transition"}),
+        name="batch_transition",
+    ),
+    path("batches/<int:pk>/lines/", views.BatchViewSet.as_view({"get": "lines"}), name="batch_lines"),
+    path(
+        "batches/<int:pk>/exports/",
+        views.BatchViewSet.as_view({"get": "exports", "post": "export"}),
+        name="batch_exports",
+    ),
+    path(
+        "batches/<int:pk>/bank-returns/",
+        views.BatchViewSet.as_view({"post": "bank_return"}),
+        name="batch_bank_returns",
+    ),
+    path("", include(router.urls)),
+]
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="redoc"),
+]

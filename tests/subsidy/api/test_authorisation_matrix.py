@@ -1,0 +1,349 @@
+"""Every endpoint, every role, own or someone else's record: the expected status.
+
+One world per endpoint; each role's request runs in a transaction that is rolled
+back, so every role meets the same records in the same states. Applicants (and the
+agency authorised for them) see only their own records, through every endpoint:
+someone else's record is 404, as if it did not exist. Staff read every submitted
+claim; what they may *do* is the transitions' permissions (403 with the reason),
+and what the state allows (409 with the reason)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from subsidy.demo import demo_resident_id
+from subsidy.models import AccessRole, ApplicantAccess, Role
+from subsidy.services import batches, reviews
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    FundingRoundFactory,
+    UserFactory,
+    awaiting_decision,
+    cleared,
+    cleared_approver,
+    payable_application,
+    pdf_upload,
+    staff_member,
+    submitted_application,
+)
+from tests.subsidy.api.conftest import api_client
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "owner",  # the applicant's own account: these are its records
+    "agent",  # the patent agency the applicant authorised
+    "stranger",  # another applicant: these are someone else's records
+    "reviewer",
+    "approver",
+    "finance_officer",
+    "finance_approver",
+    "scheme_admin",
+    "auditor",
+]
+STAFF = ["reviewer", "approver", "finance_officer", "finance_approver", "scheme_admin", "auditor"]
+FINANCE_VIEWERS = ["finance_officer", "finance_approver", "scheme_admin", "auditor"]
+
+
+def expect(default: int, anonymous: int = 401, **overrides: int) -> dict[str, int]:
+    table = dict.fromkeys(ROLES, default)
+    table["anonymous"] = anonymous
+    for key, code in overrides.items():
+        for role in GROUPS.get(key, [key]):
+            table[role] = code
+    return table
+
+
+GROUPS = {"staff": STAFF, "finance_viewers": FINANCE_VIEWERS, "applicant_side": ["owner", "agent"]}
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    ids: dict[str, Any]
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    applicant = ApplicantFactory(owner=owner)
+    agent = UserFactory(role=Role.AGENT)
+    ApplicantAccess.objects.create(user=agent, applicant=applicant, role=AccessRole.AGENT)
+    users: dict[str, Any] = {"anonymous": None, "owner": owner, "agent": agent, "stranger": UserFactory()}
+    for role in STAFF:
+        users[role] = staff_member(Role(role))
+    funding_round = FundingRoundFactory()
+    draft = ApplicationFactory(created_by=owner, applicant=applicant, funding_round=funding_round)
+    submitted = submitted_application(created_by=owner, applicant=applicant, funding_round=funding_round)
+    cleared(submitted, users["reviewer"])
+    decided, _ = awaiting_decision(created_by=owner, applicant=applicant, funding_round=funding_round)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews.application_approve(application=decided, by=cleared_approver(decided))
+    letter = decided.letters.get()
+    payable_application()
+    batch = batches.batch_create(by=users["finance_officer"])
+    payable_application()  # left for a new batch
+    ids = {
+        "round": funding_round.pk,
+        "applicant": applicant.pk,
+        "draft": draft.pk,
+        "submitted": submitted.pk,
+        "decided": decided.pk,
+        "draft_document": draft.documents.first().pk,
+        "submitted_document": submitted.documents.first().pk,
+        "letter": letter.pk,
+        "token": letter.token,
+        "batch": batch.pk,
+    }
+    return World(users=users, ids=ids)
+
+
+NEW_APPLICANT = {
+    "kind": "individual",
+    "name": "黄喆",
+    "id_kind": "resident_id",
+    "id_number": demo_resident_id("440604", "19860315", "777"),
+    "city": "foshan",
+    "address": "佛山市禅城区 1 号",
+    "contact_person": "黄喆",
+    "phone": "13800138000",
+    "email": "huang@example.cn",
+}
+DECLARATIONS = {"declarations": {"true_and_complete": True, "no_double_funding": True, "consent_to_checks": True}}
+
+# (name, method, path, body or a callable making it, expected statuses by role)
+ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
+    ("rounds list", "get", "/api/v1/rounds/", None, expect(200)),
+    ("round detail", "get", "/api/v1/rounds/{round}/", None, expect(200)),
+    ("applicants list", "get", "/api/v1/applicants/", None, expect(200)),
+    ("applicant detail", "get", "/api/v1/applicants/{applicant}/", None, expect(404, applicant_side=200)),
+    (
+        "applicant update",
+        "patch",
+        "/api/v1/applicants/{applicant}/",
+        {"contact_person": "李四"},
+        expect(404, applicant_side=200),
+    ),
+    (
+        "applicant create",
+        "post",
+        "/api/v1/applicants/",
+        lambda ids: NEW_APPLICANT,
+        # As on the portal: any signed-in account may create a profile, and gets access to it.
+        expect(201),
+    ),
+    ("applications list", "get", "/api/v1/applications/", None, expect(200)),
+    (
+        "application create",
+        "post",
+        "/api/v1/applications/",
+        lambda ids: {"applicant": ids["applicant"], "funding_round": ids["round"]},
+        # Another applicant's profile is not among the choices: a field error, not a leak.
+        expect(400, applicant_side=201),
+    ),
+    ("draft detail", "get", "/api/v1/applications/{draft}/", None, expect(404, applicant_side=200)),
+    ("submitted detail", "get", "/api/v1/applications/{submitted}/", None, expect(404, applicant_side=200, staff=200)),
+    ("draft update", "patch", "/api/v1/applications/{draft}/", DECLARATIONS, expect(404, applicant_side=200)),
+    (
+        "submitted update",
+        "patch",
+        "/api/v1/applications/{submitted}/",
+        DECLARATIONS,
+        expect(404, applicant_side=409, staff=403),
+    ),
+    (
+        "submit a draft",
+        "post",
+        "/api/v1/applications/{draft}/transitions/submit/",
+        {},
+        expect(404, applicant_side=200),
+    ),
+    (
+        "submit a submitted claim",
+        "post",
+        "/api/v1/applications/{submitted}/transitions/submit/",
+        {},
+        expect(404, applicant_side=409, staff=409),
+    ),
+    (
+        "start review",
+        "post",
+        "/api/v1/applications/{submitted}/transitions/start_review/",
+        {},
+        expect(404, applicant_side=403, staff=403, reviewer=200),
+    ),
+    (
+        "withdraw a submitted claim",
+        "post",
+        "/api/v1/applications/{submitted}/transitions/withdraw/",
+        {"comment": "no longer needed"},
+        expect(404, applicant_side=200, staff=403),
+    ),
+    (
+        "approve an approved claim",
+        "post",
+        "/api/v1/applications/{decided}/transitions/approve/",
+        {},
+        expect(404, applicant_side=409, staff=409),
+    ),
+    (
+        "reject while under review is not possible",
+        "post",
+        "/api/v1/applications/{submitted}/transitions/reject/",
+        {"reason": "x"},
+        expect(404, applicant_side=409, staff=409),
+    ),
+    (
+        "unknown transition",
+        "post",
+        "/api/v1/applications/{submitted}/transitions/pay_twice/",
+        {},
+        expect(404),
+    ),
+    (
+        "declare a conflict",
+        "post",
+        "/api/v1/applications/{submitted}/conflict-declaration/",
+        {"has_conflict": False},
+        # The reviewer declared already in this world.
+        expect(404, applicant_side=403, staff=201, reviewer=409),
+    ),
+    (
+        "checklist before review",
+        "post",
+        "/api/v1/applications/{submitted}/checklist/",
+        {"findings": [{"rule_code": "round_is_open", "passed": True}]},
+        expect(404, applicant_side=403, staff=403),
+    ),
+    ("timeline", "get", "/api/v1/applications/{submitted}/timeline/", None, expect(404, applicant_side=200, staff=200)),
+    ("draft documents", "get", "/api/v1/applications/{draft}/documents/", None, expect(404, applicant_side=200)),
+    (
+        "submitted documents",
+        "get",
+        "/api/v1/applications/{submitted}/documents/",
+        None,
+        expect(404, applicant_side=200, staff=200),
+    ),
+    (
+        "upload to a draft",
+        "multipart",
+        "/api/v1/applications/{draft}/documents/",
+        lambda ids: {"doc_type": "other", "file": pdf_upload()},
+        expect(404, applicant_side=201),
+    ),
+    (
+        "upload to a submitted claim",
+        "multipart",
+        "/api/v1/applications/{submitted}/documents/",
+        lambda ids: {"doc_type": "other", "file": pdf_upload()},
+        expect(404, applicant_side=409, staff=403),
+    ),
+    (
+        "document details",
+        "get",
+        "/api/v1/applications/{submitted}/documents/{submitted_document}/",
+        None,
+        expect(404, applicant_side=200, staff=200),
+    ),
+    (
+        "document download",
+        "get",
+        "/api/v1/applications/{submitted}/documents/{submitted_document}/download/",
+        None,
+        expect(404, applicant_side=200, staff=200),
+    ),
+    (
+        "draft document delete",
+        "delete",
+        "/api/v1/applications/{draft}/documents/{draft_document}/",
+        None,
+        expect(404, applicant_side=204),
+    ),
+    ("letters", "get", "/api/v1/applications/{decided}/letters/", None, expect(404, applicant_side=200, staff=200)),
+    (
+        "letter download",
+        "get",
+        "/api/v1/applications/{decided}/letters/{letter}/download/",
+        None,
+        expect(404, applicant_side=200, staff=200),
+    ),
+    ("letter verification", "get", "/api/v1/letters/verify/{token}/", None, expect(200, anonymous=200)),
+    (
+        "letter check with a copy",
+        "multipart",
+        "/api/v1/letters/verify/{token}/",
+        lambda ids: {"file": pdf_upload()},
+        expect(200, anonymous=200),
+    ),
+    ("batches list", "get", "/api/v1/batches/", None, expect(403, finance_viewers=200)),
+    ("batch detail", "get", "/api/v1/batches/{batch}/", None, expect(403, finance_viewers=200)),
+    ("batch lines", "get", "/api/v1/batches/{batch}/lines/", None, expect(403, finance_viewers=200)),
+    ("batch exports", "get", "/api/v1/batches/{batch}/exports/", None, expect(403, finance_viewers=200)),
+    ("batch create", "post", "/api/v1/batches/", {}, expect(403, finance_officer=201)),
+    (
+        "batch submit",
+        "post",
+        "/api/v1/batches/{batch}/transitions/submit/",
+        {},
+        expect(403, finance_officer=200),
+    ),
+    (
+        "batch release before submission",
+        "post",
+        "/api/v1/batches/{batch}/transitions/release/",
+        {},
+        expect(403, finance_viewers=409),
+    ),
+    (
+        "batch cancel",
+        "post",
+        "/api/v1/batches/{batch}/transitions/cancel/",
+        {"reason": "wrong selection"},
+        expect(403, finance_officer=200, finance_approver=200),
+    ),
+    (
+        "bank return for a batch not exported",
+        "multipart",
+        "/api/v1/batches/{batch}/bank-returns/",
+        lambda ids: {"file": pdf_upload("return.csv", b"reference,status\n")},
+        expect(403, finance_officer=409, finance_approver=409),
+    ),
+    (
+        "export a draft batch",
+        "post",
+        "/api/v1/batches/{batch}/exports/",
+        {"export_format": "csv"},
+        expect(403, finance_viewers=409),
+    ),
+]
+
+
+def call(client: Any, method: str, path: str, body: Any) -> Any:
+    if method == "multipart":
+        return client.post(path, body, format="multipart")
+    if method == "patch":
+        return client.patch(path, body, format="json", HTTP_IF_MATCH="*")
+    if method in ("post",):
+        return client.post(path, body, format="json")
+    return getattr(client, method)(path)
+
+
+@pytest.mark.parametrize(("name", "method", "path", "body", "expected"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
+def test_authorisation_matrix(world, name, method, path, body, expected):
+    url = path.format(**world.ids)
+    got = {}
+    for role in ROLES:
+        payload = body(world.ids) if callable(body) else body
+        with transaction.atomic():
+            response = call(api_client(world.users[role]), method, url, payload)
+            transaction.set_rollback(True)
+        got[role] = response.status_code
+        if response.status_code in (403, 409) and response.get("Content-Type", "").startswith("application/json"):
+            assert response.json().get("detail"), f"{name} as {role}: a refusal says why"
+    assert got == expected
