@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from subsidy.audit import audit_record, diff, field_values
 from subsidy.exceptions import NotPermitted
@@ -48,7 +49,7 @@ def applicant_create(*, by: Any, fields: ApplicantFields, ip: str | None = None)
 def applicant_update(*, applicant: Applicant, by: Any, fields: ApplicantFields, ip: str | None = None) -> Applicant:
     locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
     if not locked.is_accessible_by(by):
-        raise NotPermitted("You may not change this applicant.")
+        raise NotPermitted(_("You may not change this applicant."))
     before = field_values(locked)
     for name, value in fields.items():
         setattr(locked, name, value)
