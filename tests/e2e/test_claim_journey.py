@@ -89,6 +89,11 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     expect(page.locator("#id_name")).to_have_value(APPLICANT_NAME)
     assert Applicant.objects.count() == 0
     assert_accessible(page)  # the form with its error summary and the field's error
+    # The error is announced (an alert summary) and linked to its field both ways.
+    expect(page.locator("#error-summary")).to_have_attribute("role", "alert")
+    expect(page.locator("#error-summary a[href='#id_uscc']")).to_have_count(1)
+    expect(page.locator("#id_uscc")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_uscc")).to_have_attribute("aria-describedby", re.compile(r"\bid_uscc_error\b"))
     page.fill("#id_uscc", good_uscc)
     main_submit(page).click()
 
@@ -230,3 +235,20 @@ def test_language_switcher_offers_three_languages_and_remembers_the_choice(page)
     assert_accessible(page)
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_language_can_be_switched_with_the_keyboard_alone(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    # Tab on to the switcher, whatever the header holds before it.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "language-select":
+            break
+    expect(page.locator("#language-select")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # zh-hans -> zh-hant
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hant")
+    expect(page.locator("#language-select")).to_have_value("zh-hant")
