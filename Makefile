@@ -7,7 +7,9 @@ LETTER_FONT := var/fonts/letter-sans.ttf
 
 .PHONY: run test setup system-packages messages lint typecheck pytest demo clean
 
-setup: system-packages $(STAMP) messages $(LETTER_FONT)
+NODE_STAMP := node_modules/.npm-ci-installed
+
+setup: system-packages $(STAMP) messages $(LETTER_FONT) $(NODE_STAMP)
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -16,6 +18,12 @@ $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
+
+# axe-core for the browser tests' accessibility checks: npm ci only when node_modules is
+# missing or package.json / package-lock.json changed.
+$(NODE_STAMP): package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 # The letter font is derived from the system's WenQuanYi Zen Hei (subsidy/letters/fonts.py).
 $(LETTER_FONT): subsidy/letters/fonts.py | $(STAMP)

@@ -18,6 +18,9 @@ missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# npm ci installs axe-core for the browser tests' accessibility checks. Any Node.js with
+# npm will do (NodeSource's nodejs package ships npm itself; Debian's needs "npm").
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

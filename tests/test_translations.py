@@ -1,10 +1,12 @@
-"""The Simplified Chinese catalogue is complete, in step with the code, keeps every
-placeholder and loads at run time. No database: the checks read, regenerate and
-compile .po files only.
+"""Each catalogue (Simplified Chinese, Traditional Chinese, English) is complete, in step
+with the code, keeps every placeholder and loads at run time. No database: the checks
+read, regenerate and compile .po files only.
 
 Fix commands, from the project root:
-    regenerate:  .venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
-                 --ignore=tests --ignore=benchmarks --ignore=node_modules --no-obsolete
+    regenerate:  .venv/bin/python manage.py makemessages -l zh_Hans -l zh_Hant -l en
+                 --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
+                 --ignore=node_modules --no-obsolete
+    translate:   the new entries of all three (README, "Translations")
     compile:     make messages
 """
 
@@ -26,13 +28,25 @@ from subsidy.models import ApplicationStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "locale"
-LOCALE = "zh_Hans"
-PO_FILE = LOCALE_DIR / LOCALE / "LC_MESSAGES" / "django.po"
-MO_FILE = PO_FILE.with_suffix(".mo")
+# Every language of settings.LANGUAGES, as a locale directory name, with its plural rule.
+PLURAL_FORMS = {
+    "zh_Hans": "nplurals=1; plural=0;",
+    "zh_Hant": "nplurals=1; plural=0;",
+    "en": "nplurals=2; plural=(n != 1);",
+}
+LOCALES = tuple(PLURAL_FORMS)
+
+
+def po_file(locale: str) -> Path:
+    return LOCALE_DIR / locale / "LC_MESSAGES" / "django.po"
+
+
 # The same directories the documented makemessages command leaves out.
 IGNORED = (".venv", "var", "tests", "benchmarks", "node_modules")
 MAKEMESSAGES = (
-    f"cd {ROOT} && .venv/bin/python manage.py makemessages -l {LOCALE} "
+    f"cd {ROOT} && .venv/bin/python manage.py makemessages "
+    + " ".join(f"-l {locale}" for locale in LOCALES)
+    + " "
     + " ".join(f"--ignore={name}" for name in IGNORED)
     + " --no-obsolete"
 )
@@ -133,19 +147,27 @@ def _program(name: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def test_catalogue_is_fully_translated(tmp_path: Path) -> None:
+def test_every_language_has_a_catalogue(settings: Any) -> None:
+    assert sorted(translation.to_locale(code) for code, _name in settings.LANGUAGES) == sorted(LOCALES)
+    for locale in LOCALES:
+        assert po_file(locale).is_file(), f"no catalogue for {locale}; fix with: {MAKEMESSAGES}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalogue_is_fully_translated(locale: str, tmp_path: Path) -> None:
+    path = po_file(locale)
     result = subprocess.run(  # noqa: S603
-        [_program("msgfmt"), "--check", "--statistics", "-o", str(tmp_path / "django.mo"), str(PO_FILE)],
+        [_program("msgfmt"), "--check", "--statistics", "-o", str(tmp_path / "django.mo"), str(path)],
         capture_output=True,
         text=True,
         env={**os.environ, "LC_ALL": "C", "LANGUAGE": ""},  # English statistics
         check=False,
     )
-    entries = parse_po(PO_FILE)
+    entries = parse_po(path)
     untranslated = [str(e) for e in entries if not e.is_header and not all(e.msgstr.values())]
     fuzzy = [str(e) if not e.is_header else "(header)" for e in entries if "fuzzy" in e.flags]
     assert result.returncode == 0 and re.fullmatch(r"\d+ translated messages?\.", result.stderr.strip()), (
-        f"msgfmt --check --statistics reports more than translated messages for {PO_FILE}:\n{result.stderr}"
+        f"msgfmt --check --statistics reports more than translated messages for {path}:\n{result.stderr}"
         f"untranslated: {untranslated}\nfuzzy: {fuzzy}\n"
         "Translate every entry, keep its placeholders, and remove every '#, fuzzy' flag."
     )
@@ -153,13 +175,15 @@ def test_catalogue_is_fully_translated(tmp_path: Path) -> None:
     assert fuzzy == []
 
 
-def test_plural_forms_header() -> None:
-    header = next(entry for entry in parse_po(PO_FILE) if entry.is_header).msgstr[0]
-    assert f"Language: {LOCALE}\n" in header
-    assert "Plural-Forms: nplurals=1; plural=0;\n" in header
-    for entry in messages(PO_FILE):
+@pytest.mark.parametrize("locale", LOCALES)
+def test_plural_forms_header(locale: str) -> None:
+    header = next(entry for entry in parse_po(po_file(locale)) if entry.is_header).msgstr[0]
+    assert f"Language: {locale}\n" in header
+    assert f"Plural-Forms: {PLURAL_FORMS[locale]}\n" in header
+    count = int(PLURAL_FORMS[locale].split(";")[0].removeprefix("nplurals="))
+    for entry in messages(po_file(locale)):
         if entry.msgid_plural is not None:
-            assert sorted(entry.msgstr) == [0], f"{entry}: Chinese has one plural form, fill msgstr[0] only"
+            assert sorted(entry.msgstr) == list(range(count)), f"{locale} {entry}: fill msgstr[0..{count - 1}]"
 
 
 # --------------------------------------------------------------------------
@@ -194,19 +218,20 @@ def test_catalogue_is_up_to_date_with_the_code(settings: Any, tmp_path: Path, mo
     shutil.copytree(LOCALE_DIR, regenerated_dir)
     settings.LOCALE_PATHS = [str(regenerated_dir)]
     monkeypatch.chdir(sources)
-    committed_text = PO_FILE.read_bytes()
+    committed_text = {locale: po_file(locale).read_bytes() for locale in LOCALES}
 
-    call_command("makemessages", locale=[LOCALE], ignore_patterns=list(IGNORED), no_obsolete=True, verbosity=0)
+    call_command("makemessages", locale=list(LOCALES), ignore_patterns=list(IGNORED), no_obsolete=True, verbosity=0)
 
-    assert PO_FILE.read_bytes() == committed_text, "makemessages wrote to the real catalogue"
-    committed = {entry.key for entry in messages(PO_FILE)}
-    current = {entry.key for entry in messages(regenerated_dir / LOCALE / "LC_MESSAGES" / "django.po")}
-    missing = sorted(current - committed, key=str)
-    stale = sorted(committed - current, key=str)
-    assert not missing and not stale, (
-        "The catalogue is out of date with the code.\n"
-        + "".join(f"  missing: {key}\n" for key in missing)
-        + "".join(f"  no longer used: {key}\n" for key in stale)
+    problems = []
+    for locale in LOCALES:
+        assert po_file(locale).read_bytes() == committed_text[locale], "makemessages wrote to the real catalogue"
+        committed = {entry.key for entry in messages(po_file(locale))}
+        current = {entry.key for entry in messages(regenerated_dir / locale / "LC_MESSAGES" / "django.po")}
+        problems += [f"  {locale} missing: {key}\n" for key in sorted(current - committed, key=str)]
+        problems += [f"  {locale} no longer used: {key}\n" for key in sorted(committed - current, key=str)]
+    assert not problems, (
+        "A catalogue is out of date with the code.\n"
+        + "".join(problems)
         + f"Fix with: {MAKEMESSAGES}\nthen translate the new entries."
     )
 
@@ -244,31 +269,37 @@ def formatting(text: str) -> Formatting:
     return Formatting(frozenset(named), tuple(positional), literal, lone)
 
 
-def test_placeholders_match() -> None:
+@pytest.mark.parametrize("locale", LOCALES)
+def test_placeholders_match(locale: str) -> None:
     wrong = []
-    for entry in messages(PO_FILE):
+    for entry in messages(po_file(locale)):
         sources = [entry.msgid] if entry.msgid_plural is None else [entry.msgid, entry.msgid_plural]
         expected = [formatting(source) for source in sources]
-        expected_named = frozenset().union(*(f.named for f in expected))
+        # One form for every count (Chinese) must carry every placeholder; where forms
+        # follow the source (English: singular, plural), each matches its own source.
+        one_per_source = len(sources) > 1 and len(entry.msgstr) == len(sources)
         for index, text in entry.msgstr.items():
             if not text:
                 continue
+            source = expected[index] if one_per_source else expected[-1]
+            expected_named = source.named if one_per_source else frozenset().union(*(f.named for f in expected))
             found = formatting(text)
             if found.named != expected_named:
                 wrong.append(f"{entry} msgstr[{index}]: {sorted(found.named)}, expected {sorted(expected_named)}")
             elif "python-format" in entry.flags and found != Formatting(
-                expected_named, expected[-1].positional, expected[-1].literal_percent, expected[-1].lone_percent
+                expected_named, source.positional, source.literal_percent, source.lone_percent
             ):
                 wrong.append(
-                    f"{entry} msgstr[{index}]: %-formatting differs ({found} vs {expected[-1]}); "
+                    f"{entry} msgstr[{index}]: %-formatting differs ({found} vs {source}); "
                     "a literal percent sign is written %% in this message"
                 )
     assert wrong == [], "Placeholders differ between msgid and msgstr:\n" + "\n".join(wrong)
 
 
-def test_markup_and_line_breaks_match() -> None:
+@pytest.mark.parametrize("locale", LOCALES)
+def test_markup_and_line_breaks_match(locale: str) -> None:
     wrong = []
-    for entry in messages(PO_FILE):
+    for entry in messages(po_file(locale)):
         for index, text in entry.msgstr.items():
             if text and sorted(_TAG.findall(text)) != sorted(_TAG.findall(entry.msgid)):
                 wrong.append(f"{entry} msgstr[{index}]: HTML tags differ")
@@ -282,23 +313,44 @@ def test_markup_and_line_breaks_match() -> None:
 # --------------------------------------------------------------------------
 
 
-def test_compiled_catalogue_translates(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not MO_FILE.exists() or MO_FILE.stat().st_mtime < PO_FILE.stat().st_mtime:
+@pytest.mark.parametrize(
+    ("language", "guangzhou", "script"),
+    [
+        ("zh-hans", "广州", r"[\u4e00-\u9fff]"),
+        ("zh-hant", "廣州", r"[\u4e00-\u9fff]"),
+        ("en", "Guangzhou", r"^[ -~]+$"),
+    ],
+)
+def test_compiled_catalogue_translates(
+    language: str, guangzhou: str, script: str, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locale = translation.to_locale(language)
+    po_path = po_file(locale)
+    mo_path = po_path.with_suffix(".mo")
+    if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
         # `make messages` normally builds it before pytest; rebuild this one only.
         _program("msgfmt")
         monkeypatch.chdir(LOCALE_DIR)
         settings.LOCALE_PATHS = [str(LOCALE_DIR)]
-        call_command("compilemessages", locale=[LOCALE], verbosity=0)
+        call_command("compilemessages", locale=[locale], verbosity=0)
     # Setting LOCALE_PATHS drops Django's cached catalogues, so the .mo is read afresh.
     settings.LOCALE_PATHS = [str(LOCALE_DIR)]
-    catalogue = {entry.msgid: entry.msgstr for entry in messages(PO_FILE) if entry.msgctxt is None}
+    catalogue = {entry.msgid: entry.msgstr for entry in messages(po_path) if entry.msgctxt is None}
 
-    with translation.override("zh-hans"):
+    with translation.override(language):
         status = str(ApplicationStatus.SUBMITTED.label)
         count = translation.ngettext("%(n)s application", "%(n)s applications", 3) % {"n": 3}
         city = translation.gettext("Guangzhou")
 
-    assert status == catalogue["Submitted"][0], "zh-hans does not load; fix with: make messages"
-    assert re.search(r"[\u4e00-\u9fff]", status)
-    assert count == catalogue["%(n)s application"][0] % {"n": 3}
-    assert city == "广州"
+    assert status == catalogue["Submitted"][0], f"{language} does not load; fix with: make messages"
+    assert re.search(script, status)
+    assert count == catalogue["%(n)s application"][max(catalogue["%(n)s application"])] % {"n": 3}
+    assert city == guangzhou
+
+
+def test_traditional_differs_from_simplified() -> None:
+    """zh_Hant is converted (OpenCC s2hk), not a copy of zh_Hans."""
+    simplified = {entry.key: entry.msgstr for entry in messages(po_file("zh_Hans"))}
+    traditional = {entry.key: entry.msgstr for entry in messages(po_file("zh_Hant"))}
+    differing = [key for key, text in traditional.items() if text != simplified.get(key)]
+    assert len(differing) > len(traditional) // 2, "zh_Hant looks like a copy of zh_Hans: convert it with OpenCC s2hk"

@@ -12,6 +12,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from subsidy.models import Application, ApplicationStatus, Batch, BatchExport, BatchStatus, Role
+from tests.e2e.axe import assert_accessible
 from tests.factories import finance_staff, payable_application, today
 
 PASSWORD = "correct-horse-battery"  # UserFactory's
@@ -40,13 +41,16 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     # 1. The officer finds Disbursement in the staff menu, sees 2 claims, builds and submits.
     page = sign_in(new_context, officer)
     page.get_by_role("link", name=zh("Disbursement")).click()
+    assert_accessible(page)  # the batch list, empty
     page.get_by_role("link", name=zh("Build a new batch")).click()
     expect(page.locator("#selection-heading")).to_contain_text("2")
+    assert_accessible(page)
     page.locator("#build-batch").click()
     batch = Batch.objects.get()
     detail = reverse("staff:batch_detail", kwargs={"pk": batch.pk})
     expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
     expect(page.locator("#main")).not_to_contain_text(paid.applicant.bank_account_number)
+    assert_accessible(page)  # a draft batch
     page.locator("#action-submit").click()
     expect(page.locator("#action-release")).to_have_count(0)  # never for the submitter
     assert Batch.objects.get().status == BatchStatus.SUBMITTED
@@ -54,8 +58,10 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     # 2. The finance approver releases it and downloads the bank file.
     approver_page = sign_in(new_context, checker)
     approver_page.goto(detail)
+    assert_accessible(approver_page)  # a submitted batch, for the releasing approver
     approver_page.locator("#action-release").click()
     expect(approver_page.locator("#export-pain001")).to_be_visible()
+    assert_accessible(approver_page)  # a released batch with its exports
     assert Application.objects.get(pk=paid.pk).status == ApplicationStatus.IN_PAYMENT
     with approver_page.expect_download() as download:
         approver_page.locator("#export-pain001").click()
@@ -73,9 +79,16 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     page.locator("#import-form button[type=submit]").click()
     expect(page.locator(".messages")).to_be_visible()
     assert Batch.objects.get().status == BatchStatus.RECONCILED
+    assert_accessible(page)  # the reconciled batch with the import's report
+    page.goto(reverse("staff:batch_list"))
+    assert_accessible(page)
+    page.goto(reverse("staff:budget"))
+    expect(page.locator("#main table")).to_be_visible()
+    assert_accessible(page)
     assert Application.objects.get(pk=returned.pk).status == ApplicationStatus.APPROVED
 
     # 4. The applicant sees when the subsidy was paid.
     applicant = sign_in(new_context, paid.created_by)
     applicant.goto(reverse("portal:application_detail", kwargs={"pk": paid.pk}))
     expect(applicant.locator(".paid")).to_contain_text(today().isoformat())
+    assert_accessible(applicant)
