@@ -5,6 +5,7 @@ properties and the zip entries; both are fixed here so the same batch gives the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import tempfile
 import zipfile
@@ -70,15 +71,25 @@ def write_xlsx(header: BatchHeader, rows: Iterable[ExportRow], out: IO[bytes]) -
     with tempfile.TemporaryDirectory() as directory:
         raw = Path(directory) / "raw.xlsx"
         workbook.save(raw)
-        _copy_with_fixed_timestamps(raw, out)
+        _copy_with_fixed_timestamps(raw, out, released)
 
 
-def _copy_with_fixed_timestamps(source: Path, out: IO[bytes]) -> None:
+# openpyxl's save stamps the current time as the document's "modified" date, whatever
+# the properties said: the copy puts the release time back.
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _copy_with_fixed_timestamps(source: Path, out: IO[bytes], released: dt.datetime) -> None:
+    stamp = released.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
+            if info.filename == "docProps/core.xml":
+                core = MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", zin.read(info))
+                zout.writestr(entry, core)
+                continue
             entry.file_size = info.file_size  # lets zipfile decide on zip64 as openpyxl did
             with zin.open(info) as src, zout.open(entry, "w") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)

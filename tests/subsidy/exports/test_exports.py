@@ -1,6 +1,7 @@
 """Bank files of a released batch: columns, encoding, reproducibility, checks before download."""
 
 import csv
+import datetime as dt
 import hashlib
 import io
 from decimal import Decimal
@@ -188,3 +189,17 @@ def test_csv_rows_are_the_same_on_databases_that_print_decimals_their_own_way(ba
     on_postgres = list(batch_text_rows(batch))
     monkeypatch.setattr(connection, "vendor", "sqlite")
     assert list(batch_text_rows(batch)) == on_postgres
+
+
+def test_xlsx_says_it_was_modified_at_release_not_when_exported(batch, officer):
+    import re
+    import zipfile
+
+    earlier = Batch.objects.get(pk=batch.pk).released_at - dt.timedelta(hours=3)
+    Batch.objects.filter(pk=batch.pk).update(released_at=earlier)  # so that "now" would differ
+    _exported, data = export(batch, "xlsx", officer)
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    released = Batch.objects.get(pk=batch.pk).released_at.astimezone(dt.UTC)
+    assert re.search(r"<dcterms:modified[^>]*>([^<]*)</dcterms:modified>", core).group(1) == released.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
