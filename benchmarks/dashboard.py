@@ -26,7 +26,7 @@ import time  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from typing import Any  # noqa: E402
 
-from devtools.throwaway_postgres import throwaway_postgres  # noqa: E402
+from devtools.bench import django_on_throwaway_postgres, measure, p95  # noqa: E402
 
 CITIES = [
     "guangzhou",
@@ -161,61 +161,17 @@ def seed(rows: int) -> dict[str, Any]:
     return {"auditor": auditor}
 
 
-def measure(client: Any, url: str, requests: int) -> list[float]:
-    for _ in range(3):  # warm caches, template loaders, connections
-        assert client.get(url).status_code == 200, url
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    return timings
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
-
-
-def bare_view(request: Any) -> Any:
-    from django.shortcuts import render
-
-    return render(request, "base.html", {})
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
 
-    with throwaway_postgres() as server:
-        os.environ["DJANGO_DEBUG"] = "false"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "subsidy.settings")
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
+    with django_on_throwaway_postgres(urls_module=__name__):
         from django.db import connections
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
-        from django.urls import path
 
-        import subsidy.urls
-
-        settings.DATABASES["default"].update({**server, "NAME": "postgres", "PASSWORD": ""})
-        connections["default"].close()
-        del connections["default"]
-
-        sys.modules[__name__].urlpatterns = [  # type: ignore[attr-defined]
-            path("bench/bare/", bare_view),
-            *subsidy.urls.urlpatterns,
-        ]
-        settings.ROOT_URLCONF = __name__
-        settings.ALLOWED_HOSTS = ["testserver"]
-
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         data = seed(args.rows)
         print(f"seeded {args.rows} applications in {time.perf_counter() - started:.1f} s")
@@ -228,9 +184,8 @@ def main() -> None:
         if os.environ.get("BENCH_QUERIES"):
             for q in captured.captured_queries:
                 print(q["time"], q["sql"][:300])
-        bare = measure(client, "/bench/bare/", args.requests)
-        dashboard = measure(client, "/staff/reports/", args.requests)
-        connections.close_all()
+        bare = measure(client, "/bench/bare/", args.requests, warm_up=3)
+        dashboard = measure(client, "/staff/reports/", args.requests, warm_up=3)
 
     median, floor = statistics.median(dashboard), statistics.median(bare)
     print(

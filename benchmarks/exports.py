@@ -26,13 +26,12 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
-import os  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from typing import Any  # noqa: E402
 
-from devtools.throwaway_postgres import throwaway_postgres  # noqa: E402
+from devtools.bench import django_on_throwaway_postgres  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -187,20 +186,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    with throwaway_postgres() as server:
-        os.environ["DJANGO_DEBUG"] = "false"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "subsidy.settings")
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connections
-
-        settings.DATABASES["default"].update({**server, "NAME": "postgres", "PASSWORD": ""})
-        connections["default"].close()
-        del connections["default"]
-        call_command("migrate", verbosity=0)
+    with django_on_throwaway_postgres():
         started = time.perf_counter()
         batch = seed(args.lines)
         print(f"seeded a released batch of {args.lines} lines in {time.perf_counter() - started:.1f} s")
@@ -213,7 +199,6 @@ def main() -> None:
             results[fmt] = (min(r[0] for r in runs), max(r[1] for r in runs), runs[0][2])
             elapsed, peak, size = results[fmt]
             print(f"{fmt}: best {elapsed:.2f} s of {args.repeat}, peak RSS {peak:.0f} MiB, {size / MIB:.1f} MiB")
-        connections.close_all()
 
     csv_s = results["csv"][0]
     print(

@@ -1,0 +1,79 @@
+"""What the page and export benchmarks share: Django on a throwaway PostgreSQL, a bare
+view as the floor, and timing of pages through the test client."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from devtools.throwaway_postgres import throwaway_postgres
+
+
+@contextmanager
+def django_on_throwaway_postgres(*, urls_module: str | None = None) -> Iterator[None]:
+    """Django set up (DEBUG off) on a fresh migrated PostgreSQL. With `urls_module`, that
+    module serves the site's URLs plus `bench/bare/`, behind the same middleware."""
+    with throwaway_postgres() as server:
+        os.environ["DJANGO_DEBUG"] = "false"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "subsidy.settings")
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connections
+
+        # django-environ cannot parse a socket-path URL: point the connection at it here.
+        settings.DATABASES["default"].update({**server, "NAME": "postgres", "PASSWORD": ""})
+        connections["default"].close()
+        del connections["default"]
+        if urls_module is not None:
+            from django.urls import path
+
+            import subsidy.urls
+
+            sys.modules[urls_module].urlpatterns = [  # type: ignore[attr-defined]
+                path("bench/bare/", bare_view),
+                *subsidy.urls.urlpatterns,
+            ]
+            settings.ROOT_URLCONF = urls_module
+            settings.ALLOWED_HOSTS = ["testserver"]
+        call_command("migrate", verbosity=0)
+        try:
+            yield
+        finally:
+            connections.close_all()  # before the server stops
+
+
+def bare_view(request: Any) -> Any:
+    """The floor: the site's base template and nothing else."""
+    from django.shortcuts import render
+
+    return render(request, "base.html", {})
+
+
+def measure(client: Any, url: str, requests: int, warm_up: int = 10) -> list[float]:
+    """Server time of `requests` GETs of `url`, in ms, after warming caches and connections."""
+    for _ in range(warm_up):
+        _check(client.get(url), url)
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        _check(response, url)
+    return timings
+
+
+def _check(response: Any, url: str) -> None:
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}: the benchmark would time an error page")
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
