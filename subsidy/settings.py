@@ -108,6 +108,8 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The switcher's choice outlives the browser session (Django's default cookie does not).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+# Dates and numbers per language: subsidy/formats/<locale>/formats.py.
+FORMAT_MODULE_PATH = ["subsidy.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -83,7 +83,12 @@ def _cells(table: reports.Table, rows: list[list[Any]]) -> list[list[dict[str, A
     """Each value with whether it is a figure (right-aligned, tabular digits)."""
     return [
         [
-            {"value": value, "num": column.kind != reports.TEXT, "time": hasattr(value, "tzinfo")}
+            {
+                "value": value,
+                "num": column.kind != reports.TEXT,
+                "money": column.kind == reports.MONEY,
+                "time": hasattr(value, "tzinfo"),
+            }
             for value, column in zip(row, table.columns, strict=True)
         ]
         for row in rows

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -8,10 +9,12 @@ from django import template
 from django.db import models
 from django.forms import BoundField
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.amounts import to_cents
 from subsidy.models import Application, ApplicationStatus, BatchStatus, GuangdongCity, LineStatus
 from subsidy.models.batches import mask_account
 
@@ -148,3 +151,12 @@ def report_problem_label(value: str) -> str:
 def masked_account(value: str) -> str:
     """Account numbers are personal data: lists show the last four digits only."""
     return mask_account(value)
+
+
+@register.filter
+def money(value: Decimal | int | str | None) -> str:
+    """An amount with two decimals and thousands grouped the way the page's language
+    writes them (subsidy/formats/). Letters use their own fixed form (letter_tags)."""
+    if value is None or value == "":
+        return ""
+    return number_format(to_cents(Decimal(value)), 2, force_grouping=True)

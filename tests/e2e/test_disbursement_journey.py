@@ -90,5 +90,5 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     # 4. The applicant sees when the subsidy was paid.
     applicant = sign_in(new_context, paid.created_by)
     applicant.goto(reverse("portal:application_detail", kwargs={"pk": paid.pk}))
-    expect(applicant.locator(".paid")).to_contain_text(today().isoformat())
+    expect(applicant.locator(".paid")).to_contain_text(f"{today().year}年{today().month}月{today().day}日")
     assert_accessible(applicant)

@@ -150,7 +150,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(applicant).to_have_url(url_of(review_step_url))  # an editable claim opens at its review step
     notice = applicant.locator(".notice")
     expect(notice.locator(".preserve")).to_have_text(INFO_MESSAGE)
-    expect(notice).to_contain_text(deadline.isoformat())
+    expect(notice).to_contain_text(f"{deadline.year}年{deadline.month}月{deadline.day}日")
     assert_accessible(applicant)
     assert any(INFO_MESSAGE in mail.body for mail in mailoutbox)
     resubmit = applicant.locator("button[name=submit]")
@@ -202,7 +202,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     assert application.approver == approver
     assert application.approved_amount == computed_amount
     assert selectors.open_task(application) is None
-    approved_amount = str(application.approved_amount)
+    approved_amount = f"{application.approved_amount:,.2f}"  # as the pages write it
 
     # 6. The applicant sees the decision on the claim, and the approval is in public notice.
     applicant.goto(detail_url)

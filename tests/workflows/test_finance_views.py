@@ -148,4 +148,4 @@ def test_applicant_sees_paid_on_date(client, officer):
     application = Application.objects.get(pk=line.application_id)
     client.force_login(application.created_by)
     page = client.get(reverse("portal:application_detail", kwargs={"pk": application.pk})).content.decode()
-    assert f"Paid on {today():%Y-%m-%d}." in page
+    assert f"Paid on {today().day} {today():%b %Y}." in page

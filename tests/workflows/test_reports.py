@@ -148,7 +148,7 @@ def test_the_dashboard_shows_every_table_with_its_query(client, data_set):
         assert title in page
     assert "<svg" in page
     assert "percentile_cont(ARRAY[0.5, 0.9])" in page
-    assert "96000.00" in page
+    assert "96,000.00" in page
 
 
 def test_the_dashboard_query_count_does_not_grow_with_the_claims(client, data_set):

@@ -222,7 +222,7 @@ def test_approve_reserves_budget_and_sets_the_notice_period(django_capture_on_co
     assert application.approver == approver
     assert application.notice_ends_on > today()
     assert FundingRound.objects.get(pk=application.funding_round_id).reserved_amount == Decimal("4000.00")
-    assert "4000.00" in mail.outbox[-1].body
+    assert "4,000.00" in mail.outbox[-1].body
 
 
 def test_approval_beyond_the_budget_is_refused_with_the_reason():
