@@ -37,6 +37,8 @@ run: setup
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
+	@# The demo's own emails and jobs run now, into a log, so the banner stays the last word.
+	@$(PY) manage.py db_worker --batch --no-reload > var/demo-tasks.log 2>&1
 	@bash scripts/serve-local.sh
 
 test: setup lint typecheck pytest

@@ -46,6 +46,18 @@ DEMO_ACCOUNTS: list[tuple[str, Role]] = [
     ("auditor@demo.gdhk", Role.AUDITOR),
 ]
 
+# Where each demo account starts: the URL name of its first useful page.
+DEMO_START_PAGES: dict[Role, str] = {
+    Role.APPLICANT: "portal:application_list",
+    Role.AGENT: "portal:application_list",
+    Role.REVIEWER: "staff:queue",
+    Role.APPROVER: "staff:queue",
+    Role.FINANCE_OFFICER: "staff:batch_list",
+    Role.FINANCE_APPROVER: "staff:batch_list",
+    Role.SCHEME_ADMIN: "staff:application_list",
+    Role.AUDITOR: "staff:reports",
+}
+
 TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -67,6 +79,15 @@ def demo_cnipa(year: int, serial: str) -> str:
     return f"{digits}.{cnipa_check_char(digits)}"
 
 
+# Where a demo claim ends beyond its status: paid through the reconciled batch, returned by
+# the bank from it (and paid again in the released one), or approved with its notice over.
+PAID = ApplicationStatus.PAID
+PAYMENT_RETURNED = "payment_returned"
+READY_TO_PAY = "ready_to_pay"
+# Each of these is approved on the way.
+PAYABLE_OUTCOMES = {ApplicationStatus.IN_PAYMENT, PAID, PAYMENT_RETURNED, READY_TO_PAY}
+
+
 @dataclass
 class DemoClaim:
     applicant_index: int
@@ -77,6 +98,37 @@ class DemoClaim:
     days_since_grant: int
     costs: list[tuple[str, str, str]]  # (type, amount, currency)
     final_status: str
+
+
+def _organisation(
+    name: str,
+    name_en: str,
+    region: str,
+    serial: str,
+    city: str,
+    address: str,
+    contact: str,
+    phone: str,
+    bank: str,
+    account: str,
+    cnaps: str,
+    email: str,
+) -> dict[str, Any]:
+    return {
+        "kind": ApplicantKind.ORGANISATION,
+        "name": name,
+        "name_en": name_en,
+        "uscc": demo_uscc(region, serial),
+        "city": city,
+        "address": address,
+        "contact_person": contact,
+        "phone": phone,
+        "email": email,
+        "bank_account_name": name,
+        "bank_name": bank,
+        "bank_account_number": account,
+        "cnaps_code": cnaps,
+    }
 
 
 APPLICANTS: list[dict[str, Any]] = [
@@ -125,6 +177,78 @@ APPLICANTS: list[dict[str, Any]] = [
         "bank_name": "招商银行佛山分行",
         "bank_account_number": "6225880212345678",
         "cnaps_code": "308588000019",
+    },
+    _organisation(
+        "东莞市松湖智能装备有限公司",
+        "Dongguan Songhu Intelligent Equipment Co., Ltd.",
+        "441900",
+        "MA5G1B2C3",
+        GuangdongCity.DONGGUAN,
+        "东莞市松山湖园区工业南路 6 号",
+        "罗燊",
+        "0769-22890011",
+        "中国建设银行东莞松山湖支行",
+        "44050177001234567890",
+        "105602000123",
+        "patents@songhu-ie.example",
+    ),
+    _organisation(
+        "珠海横琴海洋科技有限公司",
+        "Zhuhai Hengqin Marine Technology Co., Ltd.",
+        "440400",
+        "MA4W8K7P2",
+        GuangdongCity.ZHUHAI,
+        "珠海市横琴新区环岛东路 3000 号",
+        "周颖",
+        "0756-8861234",
+        "中国农业银行珠海横琴支行",
+        "44350101040012345",
+        "103585030012",
+        "ip@hengqin-marine.example",
+    ),
+    _organisation(
+        "惠州仲恺新能源电池有限公司",
+        "Huizhou Zhongkai New Energy Battery Co., Ltd.",
+        "441300",
+        "MA53XY6T9",
+        GuangdongCity.HUIZHOU,
+        "惠州市仲恺高新区和畅五路西 8 号",
+        "何嘉怡",
+        "0752-5312345",
+        "交通银行惠州分行",
+        "491060100018800012345",
+        "301595000016",
+        "legal@zk-battery.example",
+    ),
+    _organisation(
+        "江门五邑精密电机股份有限公司",
+        "Jiangmen Wuyi Precision Motor Co., Ltd.",
+        "440700",
+        "MA4H2J3K4",
+        GuangdongCity.JIANGMEN,
+        "江门市蓬江区江睦路 88 号",
+        "梁志强",
+        "0750-3201234",
+        "中国银行江门分行",
+        "660012345678901",
+        "104589000018",
+        "ip@wuyi-motor.example",
+    ),
+    {
+        "kind": ApplicantKind.INDIVIDUAL,
+        "name": "欧阳珺瑶",
+        "name_en": "Ouyang Junyao",
+        "id_kind": PersonalIdKind.RESIDENT_ID,
+        "id_number": demo_resident_id("442000", "19910722", "246"),
+        "city": GuangdongCity.ZHONGSHAN,
+        "address": "中山市石岐区孙文中路 101 号",
+        "contact_person": "欧阳珺瑶",
+        "phone": "13926012345",
+        "email": "ouyang.junyao@example.cn",
+        "bank_account_name": "欧阳珺瑶",
+        "bank_name": "中国邮政储蓄银行中山分行",
+        "bank_account_number": "6217995800012345678",
+        "cnaps_code": "403603000013",
     },
 ]
 
@@ -240,9 +364,220 @@ CLAIMS: list[DemoClaim] = [
         [(CostType.OFFICIAL_FEE, "1500.00", Currency.CNY), (CostType.TRANSLATION_FEE, "2500.00", Currency.CNY)],
         ApplicationStatus.IN_PAYMENT,
     ),
+    DemoClaim(
+        3,
+        "HK1250011",
+        "一种工业机器人关节减速器",
+        "Joint reducer for industrial robots",
+        PatentRoute.REREGISTRATION,
+        150,
+        [(CostType.OFFICIAL_FEE, "2400.00", Currency.HKD), (CostType.AGENCY_FEE, "9000.00", Currency.CNY)],
+        PAID,
+    ),
+    DemoClaim(
+        3,
+        "HK1250012",
+        "视觉引导的自动装配系统",
+        "Vision-guided automatic assembly system",
+        PatentRoute.REREGISTRATION,
+        140,
+        [(CostType.AGENCY_FEE, "11000.00", Currency.CNY), (CostType.TRANSLATION_FEE, "2500.00", Currency.CNY)],
+        PAID,
+    ),
+    DemoClaim(
+        3,
+        "HK1250013",
+        "数控机床刀具磨损检测方法",
+        "Tool-wear detection for CNC machine tools",
+        PatentRoute.REREGISTRATION,
+        70,
+        [(CostType.AGENCY_FEE, "8000.00", Currency.CNY)],
+        ApplicationStatus.AWAITING_DECISION,
+    ),
+    DemoClaim(
+        3,
+        "HK30012346 B",
+        "一种注塑模具快速换模装置",
+        "Quick mould-change device for injection moulding",
+        PatentRoute.ORIGINAL_GRANT,
+        35,
+        [(CostType.OFFICIAL_FEE, "5200.00", Currency.HKD), (CostType.AGENCY_FEE, "10000.00", Currency.CNY)],
+        ApplicationStatus.SUBMITTED,
+    ),
+    DemoClaim(
+        4,
+        "HK1250014",
+        "海上风电桩基防腐涂层",
+        "Anti-corrosion coating for offshore wind piles",
+        PatentRoute.REREGISTRATION,
+        160,
+        [(CostType.OFFICIAL_FEE, "1800.00", Currency.CNY), (CostType.AGENCY_FEE, "7500.00", Currency.CNY)],
+        PAID,
+    ),
+    DemoClaim(
+        4,
+        "HK1250015",
+        "水下机器人推进器",
+        "Thruster for underwater robots",
+        PatentRoute.REREGISTRATION,
+        155,
+        [(CostType.AGENCY_FEE, "6400.00", Currency.CNY)],
+        PAYMENT_RETURNED,
+    ),
+    DemoClaim(
+        4,
+        "HK1250016",
+        "海水淡化膜组件",
+        "Seawater desalination membrane module",
+        PatentRoute.REREGISTRATION,
+        45,
+        [(CostType.OFFICIAL_FEE, "2000.00", Currency.HKD), (CostType.TRANSLATION_FEE, "3200.00", Currency.CNY)],
+        ApplicationStatus.UNDER_REVIEW,
+    ),
+    DemoClaim(
+        4,
+        "HK1250017",
+        "船舶压载水处理装置",
+        "Ship ballast water treatment device",
+        PatentRoute.REREGISTRATION,
+        110,
+        [(CostType.AGENCY_FEE, "5500.00", Currency.CNY)],
+        ApplicationStatus.LAPSED,
+    ),
+    DemoClaim(
+        5,
+        "HK1250018",
+        "锂离子电池正极材料及其制备方法",
+        "Lithium-ion cathode material and its preparation",
+        PatentRoute.REREGISTRATION,
+        65,
+        [(CostType.OFFICIAL_FEE, "3600.00", Currency.HKD), (CostType.AGENCY_FEE, "12000.00", Currency.CNY)],
+        ApplicationStatus.APPROVED,
+    ),
+    DemoClaim(
+        5,
+        "HK1250019",
+        "电池包热管理系统",
+        "Thermal management system for battery packs",
+        PatentRoute.REREGISTRATION,
+        95,
+        [(CostType.AGENCY_FEE, "9800.00", Currency.CNY)],
+        READY_TO_PAY,
+    ),
+    DemoClaim(
+        5,
+        "HK1250020",
+        "固态电解质薄膜",
+        "Solid electrolyte film",
+        PatentRoute.ORIGINAL_GRANT,
+        55,
+        [(CostType.OFFICIAL_FEE, "4100.00", Currency.HKD), (CostType.AGENCY_FEE, "6000.00", Currency.CNY)],
+        ApplicationStatus.INFO_REQUESTED,
+    ),
+    DemoClaim(
+        5,
+        "HK1250021",
+        "电池极片涂布装置",
+        "Electrode coating device for batteries",
+        PatentRoute.REREGISTRATION,
+        85,
+        [(CostType.AGENCY_FEE, "4500.00", Currency.CNY)],
+        ApplicationStatus.REJECTED,
+    ),
+    DemoClaim(
+        6,
+        "HK1250022",
+        "无刷直流电机转子结构",
+        "Rotor structure for brushless DC motors",
+        PatentRoute.REREGISTRATION,
+        170,
+        [(CostType.OFFICIAL_FEE, "1500.00", Currency.CNY), (CostType.AGENCY_FEE, "6500.00", Currency.CNY)],
+        PAID,
+    ),
+    DemoClaim(
+        6,
+        "HK1250023",
+        "电机绕组自动嵌线机",
+        "Automatic coil-inserting machine for motor windings",
+        PatentRoute.REREGISTRATION,
+        105,
+        [(CostType.AGENCY_FEE, "8800.00", Currency.CNY)],
+        ApplicationStatus.IN_PAYMENT,
+    ),
+    DemoClaim(
+        6,
+        "HK1250024",
+        "低噪声微型电机",
+        "Low-noise micro motor",
+        PatentRoute.REREGISTRATION,
+        60,
+        [(CostType.OFFICIAL_FEE, "2200.00", Currency.HKD), (CostType.TRANSLATION_FEE, "1800.00", Currency.CNY)],
+        ApplicationStatus.APPROVED,
+    ),
+    DemoClaim(
+        6,
+        "HK1250025",
+        "电机控制器散热结构",
+        "Cooling structure for motor controllers",
+        PatentRoute.REREGISTRATION,
+        28,
+        [(CostType.AGENCY_FEE, "7200.00", Currency.CNY)],
+        ApplicationStatus.SUBMITTED,
+    ),
+    DemoClaim(
+        7,
+        "HK1250026",
+        "智能照明调光电路",
+        "Dimming circuit for smart lighting",
+        PatentRoute.REREGISTRATION,
+        90,
+        [(CostType.OFFICIAL_FEE, "1300.00", Currency.CNY), (CostType.AGENCY_FEE, "4000.00", Currency.CNY)],
+        READY_TO_PAY,
+    ),
+    DemoClaim(
+        7,
+        "HK1250027",
+        "一种可折叠台灯",
+        "Foldable desk lamp",
+        PatentRoute.REREGISTRATION,
+        22,
+        [(CostType.OFFICIAL_FEE, "1100.00", Currency.CNY)],
+        ApplicationStatus.DRAFT,
+    ),
+    DemoClaim(
+        7,
+        "HK1250028",
+        "家用空气净化装置",
+        "Household air purifier",
+        PatentRoute.REREGISTRATION,
+        75,
+        [(CostType.AGENCY_FEE, "5200.00", Currency.CNY)],
+        ApplicationStatus.AWAITING_DECISION,
+    ),
+    DemoClaim(
+        0,
+        "HK1250029",
+        "微型光谱传感器",
+        "Miniature spectral sensor",
+        PatentRoute.REREGISTRATION,
+        48,
+        [(CostType.OFFICIAL_FEE, "2800.00", Currency.HKD), (CostType.AGENCY_FEE, "9500.00", Currency.CNY)],
+        ApplicationStatus.UNDER_REVIEW,
+    ),
+    DemoClaim(
+        1,
+        "HK1250030",
+        "可吸收止血材料",
+        "Absorbable haemostatic material",
+        PatentRoute.REREGISTRATION,
+        66,
+        [(CostType.AGENCY_FEE, "7000.00", Currency.CNY)],
+        ApplicationStatus.APPROVED,
+    ),
 ]
 
-DEMO_BATCH = "DEMO-BATCH-1"
+DEMO_BATCH = "DEMO-BATCH-1"  # released, waiting for the bank
+DEMO_PAID_BATCH = "DEMO-BATCH-0"  # paid and reconciled last month
 
 
 def demo_accounts() -> dict[str, Any]:
@@ -284,13 +619,18 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
             source="中国人民银行人民币汇率中间价 (demo)",
         )
     applicant_user, agent_user = users[Role.APPLICANT.value], users[Role.AGENT.value]
+
+    def filer(applicant_index: int) -> Any:
+        """黄喆 files his own claims; an IP agency files for everyone else, as authorised."""
+        return applicant_user if applicant_index == 2 else agent_user
+
     applicants = [
-        applicant_services.applicant_create(by=agent_user if i < 2 else applicant_user, fields=fields)  # type: ignore[arg-type]
+        applicant_services.applicant_create(by=filer(i), fields=fields)  # type: ignore[arg-type]
         for i, fields in enumerate(APPLICANTS)
     ]
     for serial, claim in enumerate(CLAIMS, start=1):
         applicant = applicants[claim.applicant_index]
-        by = agent_user if claim.applicant_index < 2 else applicant_user
+        by = filer(claim.applicant_index)
         application = application_services.application_create_draft(
             applicant=applicant, funding_round=funding_round, by=by
         )
@@ -345,25 +685,66 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
             )
         else:
             advance_demo_claim(application, claim.final_status, users)
+    demo_paid_batch(users, today)
     demo_batch(users, today)
+    end_notice(READY_TO_PAY, today, decided_days_ago=12)
+    # The lapsed claim's information request (deadline tomorrow) runs out, as the timer would.
+    from subsidy.services.reviews import applications_lapse_overdue
+
+    applications_lapse_overdue(today=today + dt.timedelta(days=2))
     return users
 
 
-def demo_batch(users: dict[str, Any], today: dt.date) -> None:
-    """Release DEMO-BATCH-1 with the claims meant to be in payment. Their public notice
-    is moved into the past first: in the demo they were approved weeks ago."""
+def end_notice(outcome: str, today: dt.date, *, decided_days_ago: int) -> None:
+    """Move the claims meant for `outcome` back in time: decided weeks ago, so their public
+    notice is over and they may be paid (submitted before, so reports stay positive)."""
     from subsidy.models import Application
+
+    Application.objects.filter(patent__hk_number__in=[c.hk_number for c in CLAIMS if c.final_status == outcome]).update(
+        notice_ends_on=today - dt.timedelta(days=decided_days_ago - 10),
+        submitted_at=timezone.now() - dt.timedelta(days=decided_days_ago + 14),
+        decided_at=timezone.now() - dt.timedelta(days=decided_days_ago),
+    )
+
+
+def demo_paid_batch(users: dict[str, Any], today: dt.date) -> None:
+    """Last month's batch, exported and reconciled: the bank paid every line but one,
+    whose account had been closed; that claim went back to approved and is paid again
+    in DEMO-BATCH-1."""
     from subsidy.services import batches
 
-    due = Application.objects.filter(
-        patent__hk_number__in=[c.hk_number for c in CLAIMS if c.final_status == ApplicationStatus.IN_PAYMENT]
+    from subsidy.models import Application
+
+    end_notice(PAID, today, decided_days_ago=60)
+    end_notice(PAYMENT_RETURNED, today, decided_days_ago=60)
+    issue_pending_letters()
+    officer, approver = users[Role.FINANCE_OFFICER.value], users[Role.FINANCE_APPROVER.value]
+    batch = batches.batch_create(by=officer, reference=DEMO_PAID_BATCH)
+    batches.batch_submit(batch=batch, by=officer)
+    batches.batch_release(batch=batch, by=approver)
+    batches.batch_export(batch=batch, export_format="csv", by=officer).file.close()
+    returned = set(
+        Application.objects.filter(
+            patent__hk_number__in=[c.hk_number for c in CLAIMS if c.final_status == PAYMENT_RETURNED]
+        ).values_list("pk", flat=True)
     )
-    # Submitted before they were decided, so the reports' processing times stay positive.
-    due.update(
-        notice_ends_on=today - dt.timedelta(days=10),
-        submitted_at=timezone.now() - dt.timedelta(days=35),
-        decided_at=timezone.now() - dt.timedelta(days=21),
-    )
+    paid_on = today - dt.timedelta(days=20)
+    rows = ["reference,status,bank_reference,reason,amount,paid_on"]
+    for line in batch.lines.order_by("pk"):
+        if line.application_id in returned:
+            rows.append(f"{line.application_reference},failed,,账户已销户 / account closed,{line.amount},")
+        else:
+            rows.append(f"{line.application_reference},paid,ICBC{line.pk:08d},,{line.amount},{paid_on.isoformat()}")
+    batches.batch_import_return(batch=batch, data="\n".join(rows).encode(), filename="demo-return-0.csv", by=officer)
+
+
+def demo_batch(users: dict[str, Any], today: dt.date) -> None:
+    """Release DEMO-BATCH-1 with the claims meant to be in payment (and the one the bank
+    returned from DEMO-BATCH-0). Their public notice is moved into the past first: in the
+    demo they were approved weeks ago."""
+    from subsidy.services import batches
+
+    end_notice(ApplicationStatus.IN_PAYMENT, today, decided_days_ago=21)
     # Issue the letters now rather than by the worker, so that the batch lines quote them.
     issue_pending_letters()
     officer, approver = users[Role.FINANCE_OFFICER.value], users[Role.FINANCE_APPROVER.value]
@@ -387,6 +768,8 @@ def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> 
     from subsidy.rules import SUBMISSION_RULES
     from subsidy.services import reviews
 
+    if status in PAYABLE_OUTCOMES:
+        status = ApplicationStatus.APPROVED
     if status == ApplicationStatus.SUBMITTED:
         return
     reviewer, approver = users[Role.REVIEWER.value], users[Role.APPROVER.value]
@@ -394,13 +777,15 @@ def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> 
     reviews.application_start_review(application=application, by=reviewer)
     if status == ApplicationStatus.UNDER_REVIEW:
         return
-    if status == ApplicationStatus.INFO_REQUESTED:
+    if status in (ApplicationStatus.INFO_REQUESTED, ApplicationStatus.LAPSED):
+        # The lapsed claim's request runs out tomorrow; load_demo then runs the lapse job.
+        days = 1 if status == ApplicationStatus.LAPSED else 14
         reviews.application_request_info(
             application=application,
             by=reviewer,
             message="请补充上传香港知识产权署出具的 P5 表格（注册与批予请求）。\n"
             "Please upload the P5 form (request for registration and grant) as filed.",
-            deadline=timezone.localdate() + dt.timedelta(days=14),
+            deadline=timezone.localdate() + dt.timedelta(days=days),
         )
         return
     reviews.checklist_record_all(

@@ -17,7 +17,7 @@ def test_demo_data_has_a_released_batch():
     load_demo()
     batch = Batch.objects.get(reference=DEMO_BATCH)
     assert batch.status == BatchStatus.RELEASED
-    assert batch.line_count == 2
+    assert batch.line_count == 4  # three claims approved three weeks ago, one the bank returned last month
     assert {line.application.status for line in batch.lines.select_related("application")} == {
         ApplicationStatus.IN_PAYMENT
     }
@@ -30,19 +30,20 @@ def test_export_and_import_from_the_command_line(tmp_path, capsys):
     call_command("export_batch", DEMO_BATCH, "--format", "pain001", "--out", str(out))
     data = out.read_bytes()
     validate_pain001(out)
-    record = BatchExport.objects.get()
+    record = BatchExport.objects.get(batch__reference=DEMO_BATCH)
     assert record.sha256 == hashlib.sha256(data).hexdigest()
     assert record.sha256 in capsys.readouterr().out
     assert AuditEntry.objects.filter(transition="mark_exported", actor__isnull=True).count() == 1
 
     sent = pain001_transactions(data)
     report = tmp_path / "pain002.xml"
-    today = Batch.objects.get().released_at.date()
+    today = Batch.objects.get(reference=DEMO_BATCH).released_at.date()
     report.write_bytes(craft_pain002(DEMO_BATCH, [(ref, amount, "ACSC") for ref, amount in sent], on=today))
+    paid_before = Application.objects.filter(status=ApplicationStatus.PAID).count()
     call_command("import_bank_return", DEMO_BATCH, str(report))
-    assert "paid 2, failed 0" in capsys.readouterr().out
-    assert Batch.objects.get().status == BatchStatus.RECONCILED
-    assert Application.objects.filter(status=ApplicationStatus.PAID).count() == 2
+    assert "paid 4, failed 0" in capsys.readouterr().out
+    assert Batch.objects.get(reference=DEMO_BATCH).status == BatchStatus.RECONCILED
+    assert Application.objects.filter(status=ApplicationStatus.PAID).count() == paid_before + 4
 
     call_command("import_bank_return", DEMO_BATCH, str(report))
     assert "nothing changed" in capsys.readouterr().out
