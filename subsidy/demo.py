@@ -711,9 +711,8 @@ def demo_paid_batch(users: dict[str, Any], today: dt.date) -> None:
     """Last month's batch, exported and reconciled: the bank paid every line but one,
     whose account had been closed; that claim went back to approved and is paid again
     in DEMO-BATCH-1."""
-    from subsidy.services import batches
-
     from subsidy.models import Application
+    from subsidy.services import batches
 
     end_notice(PAID, today, decided_days_ago=60)
     end_notice(PAYMENT_RETURNED, today, decided_days_ago=60)
