@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 LETTER_FONT := var/fonts/letter-sans.ttf
 
-.PHONY: run test setup system-packages messages lint typecheck pytest demo clean
+.PHONY: run test setup system-packages messages lint typecheck pytest demo clean screenshots
 
 NODE_STAMP := node_modules/.npm-ci-installed
 
@@ -52,6 +52,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+# The README's pictures, taken by the browser tour of the demo (tests/e2e/test_tour.py).
+screenshots: setup
+	SUBSIDY_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -p no:randomly tests/e2e/test_tour.py -k tour_of
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var/

@@ -17,6 +17,7 @@ from subsidy.identifiers import USCC_ALPHABET
 from subsidy.models import Applicant, Application, ApplicationStatus
 from subsidy.portal.steps import CLAIM_STEPS
 from tests.e2e.axe import assert_accessible
+from tests.e2e.keyboard import assert_keyboard_reachable
 from tests.factories import FundingRoundFactory, UserFactory, submitted_application, today
 
 REFERENCE = re.compile(r"GDHK-\d{4}-\d{6}")
@@ -74,6 +75,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     page.goto("/accounts/signup/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.fill("#id_email", email)
     page.fill("#id_password1", "Qianhai-Xinghe-2026")
     page.fill("#id_password2", "Qianhai-Xinghe-2026")
@@ -82,6 +84,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     # The applicant profile, first with a wrong USCC check character.
     expect(page).to_have_url(re.compile(r"/portal/applicants/new/$"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     fill_applicant_profile(page, wrong_uscc)
     main_submit(page).click()
     expect(page.locator("#field-uscc .error")).to_be_visible()
@@ -89,6 +92,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     expect(page.locator("#id_name")).to_have_value(APPLICANT_NAME)
     assert Applicant.objects.count() == 0
     assert_accessible(page)  # the form with its error summary and the field's error
+    assert_keyboard_reachable(page)
     # The error is announced (an alert summary) and linked to its field both ways.
     expect(page.locator("#error-summary")).to_have_attribute("role", "alert")
     expect(page.locator("#error-summary a[href='#id_uscc']")).to_have_count(1)
@@ -100,6 +104,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     # A new claim in the open round.
     expect(page).to_have_url(re.compile(r"/portal/applications/new/$"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     applicant = Applicant.objects.get()
     assert applicant.uscc == good_uscc
     page.select_option("#id_applicant", str(applicant.pk))
@@ -109,12 +114,14 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     # Step 1: applicant, as saved.
     expect(page).to_have_url(re.compile(r"/portal/applications/\d+/applicant/$"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     expect(page.locator("#id_uscc")).to_have_value(good_uscc)
     page.click("button[name=continue]")
 
     # Step 2: the HK patent, re-registered from a CNIPA invention application.
     expect(page).to_have_url(re.compile(r"/patent/$"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.fill("#id_hk_number", "hk 1234567")
     page.check("input[name=kind][value=standard]")
     page.check("input[name=route][value=R]")
@@ -129,6 +136,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     # Step 3: one agency fee.
     expect(page).to_have_url(re.compile(r"/costs/$"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.select_option("#id_costs-0-cost_type", "agency_fee")
     page.fill("#id_costs-0-amount", "8000.00")
     page.select_option("#id_costs-0-currency", "CNY")
@@ -142,11 +150,13 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     upload(page, "fee_receipt", "agency-fee-receipt.png", "image/png", png_bytes())
     upload(page, "business_licence", "business-licence.pdf", "application/pdf", TINY_PDF)
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.click("#main p.actions a[href$='/declarations/']")
 
     # Step 5: declarations.
     expect(page).to_have_url(re.compile(r"/declarations/$"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.check("#id_declare_true_and_complete")
     page.check("#id_declare_no_double_funding")
     page.check("#id_declare_consent_to_checks")
@@ -156,6 +166,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     expect(page).to_have_url(re.compile(r"/review/$"))
     expect(page.locator("#error-summary")).to_have_count(0)
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     main_submit(page).click()
 
     # The receipt.
@@ -164,6 +175,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     expect(receipt).to_have_text(REFERENCE)
     reference = receipt.inner_text()
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     assert REFERENCE.fullmatch(reference), reference
     application = Application.objects.get()
     assert application.status == ApplicationStatus.SUBMITTED
@@ -197,11 +209,13 @@ def test_another_applicant_cannot_open_the_claim_or_its_documents(page):
     other = UserFactory()
     page.goto("/accounts/login/")
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.fill("#id_username", other.username)
     page.fill("#id_password", "correct-horse-battery")
     main_submit(page).click()
     expect(page).to_have_url(re.compile(r"/portal/applications/$"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
 
     for url in own_urls:
         response = page.goto(url)
@@ -217,6 +231,7 @@ def test_language_switcher_offers_three_languages_and_remembers_the_choice(page)
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     options = page.locator("#language-select option")
     expect(options).to_have_count(3)
     assert [o.get_attribute("value") for o in options.all()] == ["zh-hans", "zh-hant", "en"]
@@ -225,6 +240,7 @@ def test_language_switcher_offers_three_languages_and_remembers_the_choice(page)
     expect(page.locator("html")).to_have_attribute("lang", "zh-hant")
     expect(page.locator("#language-select")).to_have_value("zh-hant")
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hant")
     expect(page.locator("#language-select")).to_have_value("zh-hant")
@@ -233,6 +249,7 @@ def test_language_switcher_offers_three_languages_and_remembers_the_choice(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#language-select")).to_have_value("en")
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from subsidy.models import Application, ApplicationStatus, Batch, BatchExport, BatchStatus, Role
 from tests.e2e.axe import assert_accessible
+from tests.e2e.keyboard import assert_keyboard_reachable
 from tests.factories import finance_staff, payable_application, today
 
 PASSWORD = "correct-horse-battery"  # UserFactory's
@@ -42,15 +43,18 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     page = sign_in(new_context, officer)
     page.get_by_role("link", name=zh("Disbursement")).click()
     assert_accessible(page)  # the batch list, empty
+    assert_keyboard_reachable(page)
     page.get_by_role("link", name=zh("Build a new batch")).click()
     expect(page.locator("#selection-heading")).to_contain_text("2")
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.locator("#build-batch").click()
     batch = Batch.objects.get()
     detail = reverse("staff:batch_detail", kwargs={"pk": batch.pk})
     expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
     expect(page.locator("#main")).not_to_contain_text(paid.applicant.bank_account_number)
     assert_accessible(page)  # a draft batch
+    assert_keyboard_reachable(page)
     page.locator("#action-submit").click()
     expect(page.locator("#action-release")).to_have_count(0)  # never for the submitter
     assert Batch.objects.get().status == BatchStatus.SUBMITTED
@@ -59,9 +63,11 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     approver_page = sign_in(new_context, checker)
     approver_page.goto(detail)
     assert_accessible(approver_page)  # a submitted batch, for the releasing approver
+    assert_keyboard_reachable(approver_page)
     approver_page.locator("#action-release").click()
     expect(approver_page.locator("#export-pain001")).to_be_visible()
     assert_accessible(approver_page)  # a released batch with its exports
+    assert_keyboard_reachable(approver_page)
     assert Application.objects.get(pk=paid.pk).status == ApplicationStatus.IN_PAYMENT
     with approver_page.expect_download() as download:
         approver_page.locator("#export-pain001").click()
@@ -80,11 +86,14 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     expect(page.locator(".messages")).to_be_visible()
     assert Batch.objects.get().status == BatchStatus.RECONCILED
     assert_accessible(page)  # the reconciled batch with the import's report
+    assert_keyboard_reachable(page)
     page.goto(reverse("staff:batch_list"))
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     page.goto(reverse("staff:budget"))
     expect(page.locator("#main table")).to_be_visible()
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     assert Application.objects.get(pk=returned.pk).status == ApplicationStatus.APPROVED
 
     # 4. The applicant sees when the subsidy was paid.
@@ -92,3 +101,4 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     applicant.goto(reverse("portal:application_detail", kwargs={"pk": paid.pk}))
     expect(applicant.locator(".paid")).to_contain_text(f"{today().year}年{today().month}月{today().day}日")
     assert_accessible(applicant)
+    assert_keyboard_reachable(applicant)

@@ -21,6 +21,7 @@ from subsidy import selectors as domain_selectors
 from subsidy.models import Application, ApplicationStatus, Role
 from subsidy.rules import RULE_TITLES
 from tests.e2e.axe import assert_accessible
+from tests.e2e.keyboard import assert_keyboard_reachable
 from tests.factories import ApplicationFactory, staff_member, today
 from workflows import selectors
 from workflows.flows import ApplicationFlow
@@ -49,6 +50,7 @@ def sign_in(new_context: Any, user: Any) -> Page:
     page.locator("#main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/(portal|staff)/applications/$"))
     assert_accessible(page)  # the applicant's claims or the staff's claim list
+    assert_keyboard_reachable(page)
     return page
 
 
@@ -75,16 +77,19 @@ def take_from_queue_and_declare_no_conflict(page: Page, application: Application
     row = case_row(page, application)
     expect(row).to_have_count(1)
     assert_accessible(page)
+    assert_keyboard_reachable(page)
     row.locator("form[action$='/assign/'] button[type=submit]").click()
     task = the_open_task(application)
     task_url = reverse("staff:task", kwargs={"task_pk": task.pk})
     expect(page).to_have_url(url_of(task_url))
     assert_accessible(page)  # the conflict-of-interest declaration
+    assert_keyboard_reachable(page)
     page.check("input[name=conflict-has_conflict][value=no]")
     page.locator("#main form button[type=submit]").click()
     expect(page).to_have_url(url_of(task_url))
     expect(page.locator("#actions-heading")).to_be_visible()
     assert_accessible(page)  # the case with its actions
+    assert_keyboard_reachable(page)
     return task
 
 
@@ -106,6 +111,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(applicant.locator("#error-summary")).to_have_count(0)
     expect(applicant.locator(".notice")).to_have_count(0)
     assert_accessible(applicant)
+    assert_keyboard_reachable(applicant)
     submit = applicant.locator("button[name=submit]")
     expect(submit).to_have_text(zh("Submit the application"))
     submit.click()
@@ -113,6 +119,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     receipt = applicant.locator(".receipt strong")
     expect(receipt).to_have_text(REFERENCE)
     assert_accessible(applicant)
+    assert_keyboard_reachable(applicant)
     assert status_of(application) == ApplicationStatus.SUBMITTED
     assert receipt.inner_text() == application.reference
     review_task = the_open_task(application)
@@ -131,6 +138,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     task_url = reverse("staff:task", kwargs={"task_pk": review_task.pk})
     expect(case_row(reviewer_page, application).locator(f"a[href='{task_url}']")).to_be_visible()
     assert_accessible(reviewer_page)  # the inbox
+    assert_keyboard_reachable(reviewer_page)
     assert status_of(application) == ApplicationStatus.INFO_REQUESTED
     review_task.refresh_from_db()
     assert review_task.status == STATUS.ASSIGNED and review_task.owner == reviewer
@@ -139,10 +147,12 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(reviewer_page.locator(".notice .preserve")).to_have_text(INFO_MESSAGE)
     expect(reviewer_page.locator("#actions-heading")).to_have_count(0)
     assert_accessible(reviewer_page)
+    assert_keyboard_reachable(reviewer_page)
     # The case page, outside the task.
     reviewer_page.goto(reverse("staff:application_detail", kwargs={"pk": application.pk}))
     expect(reviewer_page.locator("#main")).to_contain_text(application.reference)
     assert_accessible(reviewer_page)
+    assert_keyboard_reachable(reviewer_page)
 
     # 3. The applicant finds the request on the claim's pages and resubmits.
     applicant.goto(reverse("portal:application_list"))
@@ -152,6 +162,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(notice.locator(".preserve")).to_have_text(INFO_MESSAGE)
     expect(notice).to_contain_text(f"{deadline.year}年{deadline.month}月{deadline.day}日")
     assert_accessible(applicant)
+    assert_keyboard_reachable(applicant)
     assert any(INFO_MESSAGE in mail.body for mail in mailoutbox)
     resubmit = applicant.locator("button[name=submit]")
     expect(resubmit).to_have_text(zh("Resubmit to the reviewer"))
@@ -173,6 +184,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(reviewer_page).to_have_url(url_of(task_url))
     expect(reviewer_page.locator(".messages .success")).to_have_text(zh("Checklist saved."))
     assert_accessible(reviewer_page)
+    assert_keyboard_reachable(reviewer_page)
     assert application.checklist.filter(passed=True).count() == len(RULE_TITLES)
     expect(reviewer_page.locator("#id_recommend_approve-amount")).to_have_value(str(computed_amount))
     reviewer_page.locator("#action-recommend_approve button[type=submit]").click()
@@ -195,6 +207,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(approver_page.locator("#recommendation-heading")).to_be_visible()
     expect(approver_page.locator("section[aria-labelledby=recommendation-heading]")).to_contain_text(reviewer.email)
     assert_accessible(approver_page)
+    assert_keyboard_reachable(approver_page)
     approver_page.locator("#action-approve button[type=submit]").click()
     expect(approver_page).to_have_url(url_of(reverse("staff:inbox")))
     expect(case_row(approver_page, application)).to_have_count(0)
@@ -215,6 +228,7 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(applicant.locator("table.amounts tr.total strong")).to_have_text(approved_amount)
     assert any(application.reference in mail.body and approved_amount in mail.body for mail in mailoutbox)
     assert_accessible(applicant)  # the decision, the amounts and the letter
+    assert_keyboard_reachable(applicant)
 
     # The approval letter was generated after the decision committed; the applicant downloads it.
     letter = application.letters.get()
@@ -228,10 +242,12 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     verifier.goto(letter.verify_path)
     expect(verifier.locator("code.digest")).to_have_text(letter.sha256)
     assert_accessible(verifier)
+    assert_keyboard_reachable(verifier)
     verifier.set_input_files("input[type=file]", download.value.path())
     verifier.locator("#main form button[type=submit]").click()
     expect(verifier.locator("#check-result")).to_have_class(re.compile(r"\breceipt\b"))
     assert_accessible(verifier)
+    assert_keyboard_reachable(verifier)
 
     public = new_context().new_page()  # nobody signed in
     public.goto(reverse("public_notice"))
@@ -241,3 +257,4 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     expect(notice_row).to_contain_text(application.patent.hk_number)
     expect(notice_row.locator("td.num")).to_have_text(approved_amount)
     assert_accessible(public)
+    assert_keyboard_reachable(public)

@@ -1,0 +1,141 @@
+"""A tour of the demo data (`make run`) through the main pages of the three journeys:
+each page passes axe-core, is usable by keyboard alone, and is photographed for the
+README. `make screenshots` (SUBSIDY_UPDATE_SCREENSHOTS=1) writes the pictures into
+docs/screenshots/; otherwise they go to a temporary directory, so a test run leaves the
+work tree as it was."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from subsidy.demo import DEMO_ACCOUNTS, DEMO_PAID_BATCH, load_demo
+from subsidy.models import Application, ApplicationStatus, Batch, Letter, LetterStatus, Role
+from tests.e2e.axe import assert_accessible
+from tests.e2e.keyboard import assert_keyboard_reachable
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+README = ROOT / "README.md"
+# What the README shows, in its order: (file name, caption).
+TOUR = [
+    ("portal-home", "The applicant portal's home page"),
+    ("portal-claim", "An approved claim, as its applicant sees it: amount, notice, letter"),
+    ("portal-costs", "Filing a claim: the costs step"),
+    ("staff-queue", "The reviewers' queue, with filters"),
+    ("staff-case", "A case page: applicant, documents, the amount line by line, the history"),
+    ("finance-batch", "A reconciled disbursement batch"),
+    ("staff-reports", "The reports dashboard"),
+    ("public-notice", "The public notice, in English"),
+    ("letter", "An approval letter (PDF/A-3u, Simplified Chinese then English)"),
+]
+
+
+@pytest.fixture
+def shots_dir(tmp_path: Path) -> Path:
+    return SCREENSHOTS if os.environ.get("SUBSIDY_UPDATE_SCREENSHOTS") else tmp_path
+
+
+def signed_in(new_context: Any, live_server: Any, email: str) -> Page:
+    """A browser in which the demo user `email` is signed in (a session made server-side,
+    so the tour does not depend on how the sign-in page asks for credentials)."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=email))
+    context = new_context(viewport={"width": 1280, "height": 860})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context.new_page()
+
+
+def check(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator("h1").first).to_be_visible()
+    assert_accessible(page)
+    assert_keyboard_reachable(page)
+
+
+def visit(page: Page, url: str, name: str, shots: Path) -> None:
+    check(page, url)
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    page.screenshot(path=shots / f"{name}.png")
+
+
+def test_tour_of_the_demo(new_context, live_server, shots_dir):
+    load_demo()
+    accounts = {role: email for email, role in DEMO_ACCOUNTS}
+
+    anonymous = new_context(viewport={"width": 1280, "height": 860}).new_page()
+    visit(anonymous, "/", "portal-home", shots_dir)
+    anonymous.goto("/")
+    anonymous.select_option("select[name=language]", "en")
+    anonymous.locator("form.language button").click()
+    visit(anonymous, reverse("public_notice"), "public-notice", shots_dir)
+    expect(anonymous.locator("html")).to_have_attribute("lang", "en")
+
+    agent = signed_in(new_context, live_server, accounts[Role.AGENT])
+    claim = Application.objects.filter(
+        status=ApplicationStatus.APPROVED,
+        created_by__username=accounts[Role.AGENT],
+        notice_ends_on__gte=timezone.localdate(),  # still in public notice
+    ).first()
+    visit(agent, reverse("portal:application_detail", kwargs={"pk": claim.pk}), "portal-claim", shots_dir)
+    draft = Application.objects.get(status=ApplicationStatus.DRAFT, created_by__username=accounts[Role.AGENT])
+    visit(agent, reverse("portal:claim_costs", kwargs={"pk": draft.pk}), "portal-costs", shots_dir)
+
+    reviewer = signed_in(new_context, live_server, accounts[Role.REVIEWER])
+    visit(reviewer, reverse("staff:queue"), "staff-queue", shots_dir)
+    awaiting = Application.objects.filter(status=ApplicationStatus.AWAITING_DECISION).order_by("pk").first()
+    visit(reviewer, reverse("staff:application_detail", kwargs={"pk": awaiting.pk}), "staff-case", shots_dir)
+
+    check(reviewer, reverse("staff:inbox"))
+    # A review task with its checklist and the three decisions' forms.
+    task = Task.objects.filter(owner__username=accounts[Role.REVIEWER], status=STATUS.ASSIGNED).order_by("pk").first()
+    check(reviewer, reverse("staff:task", kwargs={"task_pk": task.pk}))
+
+    finance = signed_in(new_context, live_server, accounts[Role.FINANCE_OFFICER])
+    check(finance, reverse("staff:batch_new"))
+    batch = Batch.objects.get(reference=DEMO_PAID_BATCH)
+    visit(finance, reverse("staff:batch_detail", kwargs={"pk": batch.pk}), "finance-batch", shots_dir)
+
+    auditor = signed_in(new_context, live_server, accounts[Role.AUDITOR])
+    visit(auditor, reverse("staff:reports"), "staff-reports", shots_dir)
+
+    letter = Letter.objects.filter(status=LetterStatus.ISSUED, kind="approval").order_by("pk").first()
+    pdf = shots_dir / "letter.pdf"
+    with letter.file.open("rb") as handle:
+        pdf.write_bytes(handle.read())
+    subprocess.run(  # noqa: S603 - fixed arguments, our own letter
+        ["/usr/bin/pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(shots_dir / "letter")],
+        check=True,
+    )
+    pdf.unlink()
+
+    for name, _caption in TOUR:
+        assert (shots_dir / f"{name}.png").stat().st_size > 10_000, name
+
+
+def test_the_readme_shows_every_screenshot_of_the_tour():
+    shown = re.findall(r"docs/screenshots/([a-z-]+)\.png", README.read_text(encoding="utf-8"))
+    assert shown == [name for name, _caption in TOUR]
+    for name in shown:
+        assert (SCREENSHOTS / f"{name}.png").is_file(), f"run `make screenshots` to create {name}.png"
