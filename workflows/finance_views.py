@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Batch, BatchStatus, ExportFormat, Role
 from subsidy.models.batches import may_handle_bank_files
 from subsidy.services import batches as services
-from subsidy.web import client_ip
+from subsidy.web import client_ip, private_file_response
 from workflows.staff_views import query_without_page, staff_required
 
 LINES_PER_PAGE = 100
@@ -184,11 +184,8 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("staff:batch_detail", pk=pk)
-    response = FileResponse(
-        exported.file, as_attachment=True, filename=exported.filename, content_type=exported.content_type
-    )
+    response = private_file_response(exported.file, filename=exported.filename, content_type=exported.content_type)
     response["X-Content-SHA256"] = exported.sha256
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

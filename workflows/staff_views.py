@@ -30,7 +30,8 @@ from subsidy.models.choices import STAFF_ROLES
 from subsidy.permissions import roles_see_finance, user_roles
 from subsidy.services import reviews
 from subsidy.services.letters import may_manage_letters
-from subsidy.web import client_ip
+from subsidy.uploads import shows_inline
+from subsidy.web import client_ip, private_file_response
 from workflows import selectors as flow_selectors
 
 PAGE_SIZE = 50
@@ -169,28 +170,25 @@ def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _application(pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type
     )
 
 
 @staff_required
 @xframe_options_sameorigin
 def document_view(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
-    """The document shown inside the case page. Only PDF, PNG and JPEG were ever
-    accepted (checked by content at upload) and nosniff is set, so the browser
-    renders it as that type and nothing else."""
+    """The document shown inside the case page (staff only). It is shown inline only
+    if it passes the upload checks again now (a real PDF without scripts, actions or
+    embedded files, or an image that decodes) as the type recorded at upload; then it
+    is sent with that type, nosniff and a sandboxing Content-Security-Policy, so the
+    browser renders it as that type and runs nothing. Anything else is a download."""
     application = _application(pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=False,
+    handle = document.file.open("rb")
+    return private_file_response(
+        handle,
         filename=document.original_name,
         content_type=document.content_type,
+        inline=shows_inline(handle, document.content_type),
     )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    response["Cache-Control"] = "private, no-store"
-    return response

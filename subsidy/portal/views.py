@@ -41,7 +41,7 @@ from subsidy.services import documents as document_services
 from subsidy.services.applicants import ApplicantFields
 from subsidy.services.applications import CostItemFields, PatentFields
 from subsidy.services.auth import user_register
-from subsidy.web import client_ip
+from subsidy.web import client_ip, private_file_response
 
 View = Callable[..., HttpResponse]
 
@@ -307,11 +307,8 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _application(request, pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type
     )
 
 
