@@ -73,6 +73,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @finance_required
 def batch_new(request: HttpRequest) -> HttpResponse:
     """Choose the claims (filters), see how many and how much, build the draft."""
+    if request.method == "POST" and Role.FINANCE_OFFICER.value not in request.staff_roles:  # type: ignore[attr-defined]
+        raise PermissionDenied(_("Only finance officers build disbursement batches."))
     data = request.POST if request.method == "POST" else request.GET
     form = BatchSelectionForm(data or None)
     filters = form.filters()
@@ -171,6 +173,8 @@ def batch_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
 def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The bank file, written and checked before the first byte is sent, then streamed."""
     batch = _batch(pk)
+    if not may_handle_bank_files(batch, request.user):
+        raise PermissionDenied(_("Only finance staff export batches."))
     form = ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a format."))
@@ -193,6 +197,8 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(pk)
+    if not may_handle_bank_files(batch, request.user):
+        raise PermissionDenied(_("Only finance staff import bank return files."))
     form = BankReturnForm(request.POST, request.FILES)
     if not form.is_valid():
         return batch_detail(request, pk, status=400, return_form=form)

@@ -145,6 +145,8 @@ def add_reassign_form(request: HttpRequest, context: dict[str, Any], form: Reass
 def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
     """An objection received during the public notice reopens the case."""
     application = _application(pk)
+    if not may_record_objection(application, request.user):
+        raise PermissionDenied(_("You may not do this for this application."))
     form = ObjectionForm(request.POST)
     if form.is_valid():
         try:
