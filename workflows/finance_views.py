@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,9 +24,11 @@ from subsidy import selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Batch, BatchStatus, ExportFormat, Role
 from subsidy.models.batches import may_handle_bank_files
+from subsidy.personal_data import may_reveal
 from subsidy.services import batches as services
+from subsidy.services.applicants import applicant_reveal
 from subsidy.web import client_ip, private_file_response
-from workflows.staff_views import query_without_page, staff_required
+from workflows.staff_views import query_without_page, reveal_response, staff_required
 
 LINES_PER_PAGE = 100
 BATCHES_PER_PAGE = 50
@@ -135,6 +138,7 @@ def batch_detail(request: HttpRequest, pk: int, *, status: int = 200, **forms: A
         "export_form": ExportForm(),
         "return_form": forms.get("return_form") or BankReturnForm(),
         "formats": ExportFormat.choices,
+        "may_reveal_account": may_reveal(request.staff_roles, "bank_account_number"),  # type: ignore[attr-defined]
     }
     return render(request, "finance/batch_detail.html", context, status=status)
 
@@ -230,3 +234,29 @@ def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
 @finance_required
 def budget(request: HttpRequest) -> HttpResponse:
     return render(request, "finance/budget.html", {"budgets": selectors.round_budgets()})
+
+
+@finance_required
+@require_POST
+def batch_line_reveal(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    """ "Show full number" on a batch line: the account it pays to, audited."""
+    batch = _batch(pk)
+    line = get_object_or_404(batch.lines.select_related("application__applicant"), pk=line_pk)
+    try:
+        value = applicant_reveal(
+            applicant=line.application.applicant,
+            field="bank_account_number",
+            by=request.user,
+            context=f"{batch.reference} #{line.sequence}",
+            line=line,
+            ip=client_ip(request),
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(str(error.message)) from error
+    return reveal_response(
+        request,
+        field="bank_account_number",
+        value=value,
+        applicant=line.payee_name,
+        back=reverse("staff:batch_detail", args=[batch.pk]),
+    )

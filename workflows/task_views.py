@@ -50,6 +50,7 @@ from workflows.staff_views import (
     add_reassign_form,
     case_context,
     query_without_page,
+    reveal_context,
     staff_required,
 )
 
@@ -351,6 +352,7 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
             "node": node.name,
             "forms": offered,
             "open_request": domain_selectors.open_information_request(application),
+            "reveal": reveal_context(request),
         }
     )
     return render(request, "workflows/task.html", context)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import Application, ApplicationStatus, BatchStatus, GuangdongCity, LineStatus
 from subsidy.models.batches import mask_account
+from subsidy.personal_data import mask_id_number
 
 register = template.Library()
 
@@ -148,3 +149,11 @@ def report_problem_label(value: str) -> str:
 def masked_account(value: str) -> str:
     """Account numbers are personal data: lists show the last four digits only."""
     return mask_account(value)
+
+
+@register.filter
+def masked_identifier(applicant: Any) -> str:
+    """An organisation's credit code is public; a person's ID number is masked."""
+    if applicant.is_organisation:
+        return str(applicant.uscc)
+    return mask_id_number(applicant.id_number)
