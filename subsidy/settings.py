@@ -229,8 +229,25 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No log line carries a full ID or bank account number (subsidy/personal_data.py).
+    "filters": {
+        "personal_data": {"()": "subsidy.personal_data.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO: only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own loggers reach the filtered handlers above, not its unfiltered defaults.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # WeasyPrint reports every rendering step at INFO: only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -151,7 +151,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
         if obj.patent is not None:
             HKPatentProprietor.objects.create(patent=obj.patent, position=1, name=obj.applicant.name)
         CostItemFactory(application=obj)
-        for doc_type in (DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT, DocumentType.BUSINESS_LICENCE):
+        identity = DocumentType.BUSINESS_LICENCE if obj.applicant.is_organisation else DocumentType.IDENTITY
+        for doc_type in (DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT, identity):
             document_services.document_upload(
                 application=obj, by=obj.created_by, doc_type=doc_type, upload=pdf_upload()
             )

@@ -11,8 +11,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,9 +24,11 @@ from subsidy import selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Batch, BatchStatus, ExportFormat, Role
 from subsidy.models.batches import may_handle_bank_files
+from subsidy.personal_data import may_reveal
 from subsidy.services import batches as services
-from subsidy.web import client_ip
-from workflows.staff_views import query_without_page, staff_required
+from subsidy.services.applicants import applicant_reveal
+from subsidy.web import client_ip, private_file_response
+from workflows.staff_views import query_without_page, reveal_response, staff_required
 
 LINES_PER_PAGE = 100
 BATCHES_PER_PAGE = 50
@@ -73,6 +76,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @finance_required
 def batch_new(request: HttpRequest) -> HttpResponse:
     """Choose the claims (filters), see how many and how much, build the draft."""
+    if request.method == "POST" and Role.FINANCE_OFFICER.value not in request.staff_roles:  # type: ignore[attr-defined]
+        raise PermissionDenied(_("Only finance officers build disbursement batches."))
     data = request.POST if request.method == "POST" else request.GET
     form = BatchSelectionForm(data or None)
     filters = form.filters()
@@ -133,6 +138,7 @@ def batch_detail(request: HttpRequest, pk: int, *, status: int = 200, **forms: A
         "export_form": ExportForm(),
         "return_form": forms.get("return_form") or BankReturnForm(),
         "formats": ExportFormat.choices,
+        "may_reveal_account": may_reveal(request.staff_roles, "bank_account_number"),  # type: ignore[attr-defined]
     }
     return render(request, "finance/batch_detail.html", context, status=status)
 
@@ -171,6 +177,8 @@ def batch_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
 def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The bank file, written and checked before the first byte is sent, then streamed."""
     batch = _batch(pk)
+    if not may_handle_bank_files(batch, request.user):
+        raise PermissionDenied(_("Only finance staff export batches."))
     form = ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a format."))
@@ -184,11 +192,8 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("staff:batch_detail", pk=pk)
-    response = FileResponse(
-        exported.file, as_attachment=True, filename=exported.filename, content_type=exported.content_type
-    )
+    response = private_file_response(exported.file, filename=exported.filename, content_type=exported.content_type)
     response["X-Content-SHA256"] = exported.sha256
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -196,6 +201,8 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(pk)
+    if not may_handle_bank_files(batch, request.user):
+        raise PermissionDenied(_("Only finance staff import bank return files."))
     form = BankReturnForm(request.POST, request.FILES)
     if not form.is_valid():
         return batch_detail(request, pk, status=400, return_form=form)
@@ -227,3 +234,29 @@ def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
 @finance_required
 def budget(request: HttpRequest) -> HttpResponse:
     return render(request, "finance/budget.html", {"budgets": selectors.round_budgets()})
+
+
+@finance_required
+@require_POST
+def batch_line_reveal(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    """ "Show full number" on a batch line: the account it pays to, audited."""
+    batch = _batch(pk)
+    line = get_object_or_404(batch.lines.select_related("application__applicant"), pk=line_pk)
+    try:
+        value = applicant_reveal(
+            applicant=line.application.applicant,
+            field="bank_account_number",
+            by=request.user,
+            context=f"{batch.reference} #{line.sequence}",
+            line=line,
+            ip=client_ip(request),
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(str(error.message)) from error
+    return reveal_response(
+        request,
+        field="bank_account_number",
+        value=value,
+        applicant=line.payee_name,
+        back=reverse("staff:batch_detail", args=[batch.pk]),
+    )

@@ -40,6 +40,12 @@ def letter_download(request: HttpRequest, pk: int, letter_pk: int) -> FileRespon
     return letter_file_response(letter)
 
 
+def _may_manage(request: HttpRequest, refusal: str) -> None:
+    """Checked before the form: whoever may not act is refused, valid form or not."""
+    if not may_manage_letters(request.user):
+        raise PermissionDenied(refusal)
+
+
 def _back(request: HttpRequest, letter: Letter) -> HttpResponse:
     if request.POST.get("next") == "problems":
         return redirect("staff:letter_problems")
@@ -49,6 +55,7 @@ def _back(request: HttpRequest, letter: Letter) -> HttpResponse:
 @staff_required
 @require_POST
 def letter_retry(request: HttpRequest, letter_pk: int) -> HttpResponse:
+    _may_manage(request, _("Only approvers and scheme administrators may retry a letter."))
     letter = get_object_or_404(Letter, pk=letter_pk)
     try:
         letter_services.letter_retry(letter=letter, by=request.user, ip=client_ip(request))
@@ -64,6 +71,7 @@ def letter_retry(request: HttpRequest, letter_pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def letter_correct(request: HttpRequest, letter_pk: int) -> HttpResponse:
+    _may_manage(request, _("Only approvers and scheme administrators may correct a letter."))
     letter = get_object_or_404(Letter, pk=letter_pk)
     form = LetterCorrectionForm(request.POST)
     if not form.is_valid():

@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -24,13 +26,16 @@ from forms.reviews import ObjectionForm, ReassignForm
 from forms.staff import ApplicationFilterForm
 from subsidy import rules, selectors
 from subsidy.exceptions import DomainError, NotPermitted
-from subsidy.models import Application, Role
+from subsidy.models import Applicant, Application, Role
 from subsidy.models.applications import may_record_objection
 from subsidy.models.choices import STAFF_ROLES
 from subsidy.permissions import roles_see_finance, user_roles
+from subsidy.personal_data import may_reveal
 from subsidy.services import reviews
+from subsidy.services.applicants import applicant_reveal
 from subsidy.services.letters import may_manage_letters
-from subsidy.web import client_ip
+from subsidy.uploads import shows_inline
+from subsidy.web import client_ip, private_file_response
 from workflows import selectors as flow_selectors
 
 PAGE_SIZE = 50
@@ -127,8 +132,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["objection_form"] = ObjectionForm()
     context["may_manage_letters"] = may_manage_letters(request.user)
     context["correction_form"] = LetterCorrectionForm()
+    context["reveal"] = reveal_context(request)
     add_reassign_form(request, context)
     return render(request, "staff/application_detail.html", context)
+
+
+def reveal_context(request: HttpRequest) -> dict[str, bool]:
+    """Which full numbers this person may ask for (each request is audited)."""
+    roles: set[str] = getattr(request, "staff_roles", set())
+    return {field: may_reveal(roles, field) for field in ("id_number", "bank_account_number")}
 
 
 def add_reassign_form(request: HttpRequest, context: dict[str, Any], form: ReassignForm | None = None) -> None:
@@ -144,6 +156,8 @@ def add_reassign_form(request: HttpRequest, context: dict[str, Any], form: Reass
 def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
     """An objection received during the public notice reopens the case."""
     application = _application(pk)
+    if not may_record_objection(application, request.user):
+        raise PermissionDenied(_("You may not do this for this application."))
     form = ObjectionForm(request.POST)
     if form.is_valid():
         try:
@@ -169,28 +183,71 @@ def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _application(pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type
     )
 
 
 @staff_required
 @xframe_options_sameorigin
 def document_view(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
-    """The document shown inside the case page. Only PDF, PNG and JPEG were ever
-    accepted (checked by content at upload) and nosniff is set, so the browser
-    renders it as that type and nothing else."""
+    """The document shown inside the case page (staff only). It is shown inline only
+    if it passes the upload checks again now (a real PDF without scripts, actions or
+    embedded files, or an image that decodes) as the type recorded at upload; then it
+    is sent with that type, nosniff and a sandboxing Content-Security-Policy, so the
+    browser renders it as that type and runs nothing. Anything else is a download."""
     application = _application(pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=False,
+    handle = document.file.open("rb")
+    return private_file_response(
+        handle,
         filename=document.original_name,
         content_type=document.content_type,
+        inline=shows_inline(handle, document.content_type),
     )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
+
+@staff_required
+@require_POST
+def reveal_personal_data(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """ "Show full number" on the case page: one applicant's full ID or account number,
+    for the roles that need it, audited (subsidy.services.applicants.applicant_reveal)."""
+    application = _application(pk)
+    try:
+        value = applicant_reveal(
+            applicant=application.applicant,
+            field=field,
+            by=request.user,
+            context=application.reference or str(application.pk),
+            ip=client_ip(request),
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(str(error.message)) from error
+    return reveal_response(
+        request, field=field, value=value, applicant=application.applicant.name, back=application_back(application)
+    )
+
+
+def application_back(application: Application) -> str:
+    return reverse("staff:application_detail", args=[application.pk])
+
+
+def field_label(field: str) -> str:
+    model_field: Any = Applicant._meta.get_field(field)
+    return str(capfirst(model_field.verbose_name))
+
+
+def reveal_response(request: HttpRequest, *, field: str, value: str, applicant: str, back: str) -> HttpResponse:
+    response = render(
+        request,
+        "staff/reveal.html",
+        {
+            "label": field_label(field),
+            "value": value,
+            "applicant": applicant,
+            "back": back,
+        },
+    )
+    # Shown once, to this person: not kept by the browser or any cache.
     response["Cache-Control"] = "private, no-store"
     return response

@@ -35,7 +35,7 @@ from forms.reviews import ReassignForm
 from forms.staff import ApplicationFilterForm
 from subsidy import selectors as domain_selectors
 from subsidy.exceptions import DomainError, NotPermitted
-from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation
+from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation, Role
 from subsidy.selectors import application_filter
 from subsidy.services import reviews
 from subsidy.web import client_ip
@@ -50,6 +50,7 @@ from workflows.staff_views import (
     add_reassign_form,
     case_context,
     query_without_page,
+    reveal_context,
     staff_required,
 )
 
@@ -138,6 +139,8 @@ def task_unassign(request: HttpRequest, task_pk: int) -> HttpResponse:
 @require_POST
 def task_reassign(request: HttpRequest, task_pk: int) -> HttpResponse:
     """A scheme administrator gives an open task to someone else, from the case page."""
+    if Role.SCHEME_ADMIN.value not in request.staff_roles:  # type: ignore[attr-defined]
+        raise PermissionDenied(_("Only scheme administrators may reassign a case."))
     with _locked_task(task_pk) as task:
         form = ReassignForm(request.POST, candidates=selectors.reassign_candidates(task))
         application = application_of(task)
@@ -349,6 +352,7 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
             "node": node.name,
             "forms": offered,
             "open_request": domain_selectors.open_information_request(application),
+            "reveal": reveal_context(request),
         }
     )
     return render(request, "workflows/task.html", context)

@@ -12,6 +12,11 @@ urlpatterns = [
         staff_views.document_download,
         name="document_download",
     ),
+    path(
+        "applications/<int:pk>/reveal/<slug:field>/",
+        staff_views.reveal_personal_data,
+        name="reveal_personal_data",
+    ),
     path("applications/<int:pk>/objection/", staff_views.record_objection, name="record_objection"),
     path(
         "applications/<int:pk>/documents/<int:document_pk>/view/",
@@ -30,6 +35,11 @@ urlpatterns = [
     path("batches/", finance_views.batch_list, name="batch_list"),
     path("batches/new/", finance_views.batch_new, name="batch_new"),
     path("batches/<int:pk>/", finance_views.batch_detail, name="batch_detail"),
+    path(
+        "batches/<int:pk>/lines/<int:line_pk>/reveal/",
+        finance_views.batch_line_reveal,
+        name="batch_line_reveal",
+    ),
     path("batches/<int:pk>/export/", finance_views.batch_export, name="batch_export"),
     path("batches/<int:pk>/import/", finance_views.batch_import, name="batch_import"),
     path(

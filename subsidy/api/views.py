@@ -39,7 +39,7 @@ from subsidy.services import batches as batch_services
 from subsidy.services import documents as document_services
 from subsidy.services import reviews
 from subsidy.services.applications import CostItemFields, PatentFields
-from subsidy.web import client_ip
+from subsidy.web import client_ip, private_file_response
 
 ETAG_HEADER = OpenApiParameter(
     "If-Match",
@@ -58,9 +58,7 @@ FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 
 def attachment(handle: Any, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, filename=filename, content_type=content_type)
 
 
 # --------------------------------------------------------------------------

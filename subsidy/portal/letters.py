@@ -12,14 +12,11 @@ from django.views.decorators.http import require_http_methods
 from forms.letters import LetterCheckForm
 from subsidy import selectors
 from subsidy.models import Letter
+from subsidy.web import private_file_response
 
 
 def letter_file_response(letter: Letter) -> FileResponse:
-    response = FileResponse(
-        letter.file.open("rb"), as_attachment=True, filename=letter.file_name, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(letter.file.open("rb"), filename=letter.file_name, content_type="application/pdf")
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,7 +42,7 @@ from subsidy.services import documents as document_services
 from subsidy.services.applicants import ApplicantFields
 from subsidy.services.applications import CostItemFields, PatentFields
 from subsidy.services.auth import user_register
-from subsidy.web import client_ip
+from subsidy.web import client_ip, private_file_response
 
 View = Callable[..., HttpResponse]
 
@@ -81,6 +82,15 @@ def _editable(request: HttpRequest, pk: int) -> Application:
     if application.status not in EDITABLE_STATUSES:
         raise InvalidState(_("This application has been submitted and can no longer be changed."))
     return application
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """`?next=` only when it stays on this site: never a redirect to somewhere else."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else ""
 
 
 def _step_context(application: Application, current: str) -> dict[str, Any]:
@@ -156,7 +166,7 @@ def applicant_create(request: HttpRequest) -> HttpResponse:
         )
     ):
         messages.success(request, _("Applicant profile saved."))
-        return redirect(request.GET.get("next") or reverse("portal:application_new"))
+        return redirect(_safe_next(request) or reverse("portal:application_new"))
     return render(request, "portal/applicant_form.html", {"form": form})
 
 
@@ -307,11 +317,8 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _application(request, pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type
     )
 
 

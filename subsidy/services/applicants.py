@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from subsidy.audit import audit_record, diff, field_values
 from subsidy.exceptions import NotPermitted
-from subsidy.models import AccessRole, Applicant, ApplicantAccess, Role
-from subsidy.permissions import user_has_role
+from subsidy.models import AccessRole, Applicant, ApplicantAccess, BatchLine, Role
+from subsidy.permissions import user_has_role, user_roles
+from subsidy.personal_data import may_reveal
 
 # Changing where the money goes is audited like a transition.
 SENSITIVE_FIELDS = ("bank_account_name", "bank_name", "bank_account_number", "cnaps_code", "uscc", "id_number")
@@ -69,3 +70,35 @@ def applicant_update(*, applicant: Applicant, by: Any, fields: ApplicantFields, 
             | dict.fromkeys(sensitive, "changed"),
         )
     return locked
+
+
+REVEALABLE_FIELDS = ("id_number", "bank_account_number")
+
+
+@transaction.atomic
+def applicant_reveal(
+    *,
+    applicant: Applicant,
+    field: str,
+    by: Any,
+    context: str,
+    line: BatchLine | None = None,
+    ip: str | None = None,
+) -> str:
+    """The full value of one masked field (from the applicant, or the account number a
+    batch `line` pays to), for a member of staff whose role needs it. Every reveal
+    appends an audit row on the applicant: who looked at whose number, when, from
+    where, and on which case or batch line (`context`); never the value itself."""
+    if field not in REVEALABLE_FIELDS or (line is not None and field != "bank_account_number"):
+        raise NotPermitted(_("This detail cannot be shown."))
+    if not may_reveal(user_roles(by), field):
+        raise NotPermitted(_("Your role does not need this full number."))
+    audit_record(
+        subject=applicant,
+        actor=by,
+        action="personal_data_viewed",
+        ip=ip,
+        comment=context,
+        changes={"field": field, "batch_line": line.pk if line is not None else None},
+    )
+    return line.account_number if line is not None else str(getattr(applicant, field))

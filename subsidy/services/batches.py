@@ -309,10 +309,11 @@ def batch_export(*, batch: Batch, export_format: str, by: Any, ip: str | None = 
     The first export moves the batch to `exported`; the same batch always gives the
     same bytes, so every later export records the same hash."""
     locked = lock_batch(batch)
-    if locked.status not in (BatchStatus.RELEASED, BatchStatus.EXPORTED, BatchStatus.RECONCILED):
-        raise InvalidState(_("Only a released batch can be exported."))
+    # Who first: someone who may never export is told so, whatever the batch's state.
     if by is not None and not may_handle_bank_files(locked, by):
         raise NotPermitted(_("Only finance staff export batches."))
+    if locked.status not in (BatchStatus.RELEASED, BatchStatus.EXPORTED, BatchStatus.RECONCILED):
+        raise InvalidState(_("Only a released batch can be exported."))
     handle = tempfile.NamedTemporaryFile(prefix="batch-", suffix=".export", delete=False)
     path = Path(handle.name)
     try:

@@ -4,47 +4,17 @@ import hashlib
 import os
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import Application, Document
 from subsidy.services.applications import lock_editable
-
-# Files are accepted by what they are, not by what they are called.
-SIGNATURES: dict[bytes, str] = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    for magic, content_type in SIGNATURES.items():
-        if head.startswith(magic):
-            return content_type
-    return None
+from subsidy.uploads import check_upload
 
 
 def document_check(upload: UploadedFile) -> str:
     """The upload's real content type, or a field-level error a person can act on."""
-    if upload.size is None or upload.size > settings.MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            {
-                "file": _("This file is %(size)s; the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size or 0), "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ValidationError({"file": _("Only PDF, PNG and JPEG files are accepted, and this file is none of them.")})
-    return content_type
+    return check_upload(upload)
 
 
 @transaction.atomic

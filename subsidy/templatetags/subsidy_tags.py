@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from subsidy.amounts import to_cents
 from subsidy.models import Application, ApplicationStatus, BatchStatus, GuangdongCity, LineStatus
 from subsidy.models.batches import mask_account
+from subsidy.personal_data import mask_id_number
 
 register = template.Library()
 
@@ -160,3 +161,11 @@ def money(value: Decimal | int | str | None) -> str:
     if value is None or value == "":
         return ""
     return number_format(to_cents(Decimal(value)), 2, force_grouping=True)
+
+
+@register.filter
+def masked_identifier(applicant: Any) -> str:
+    """An organisation's credit code is public; a person's ID number is masked."""
+    if applicant.is_organisation:
+        return str(applicant.uscc)
+    return mask_id_number(applicant.id_number)

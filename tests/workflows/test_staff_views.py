@@ -113,6 +113,8 @@ def test_documents_are_viewable_inline_by_staff_only(client, reviewer):
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("sandbox;")
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     page = client.get(reverse("staff:application_detail", kwargs={"pk": application.pk})).content.decode()
     assert f'src="{url}"' in page
     client.force_login(application.created_by)
@@ -150,3 +152,53 @@ def test_long_lists_say_more_than_the_cap_instead_of_counting_everything(client,
     assert len(response.context["page"]) == 3
     monkeypatch.setattr("workflows.staff_views.COUNT_CAP", 3)
     assert not client.get(reverse("staff:application_list")).context["page"].paginator.capped
+
+
+def test_a_stored_file_that_fails_todays_checks_is_only_a_download(client, reviewer):
+    """Files stored before a check existed (here: a PDF with JavaScript written straight
+    to storage) are never shown inline, whatever content type was recorded."""
+    from django.core.files.base import ContentFile
+
+    from tests.subsidy.test_uploads import REFUSED_PDFS
+
+    application = submitted_application()
+    document = application.documents.first()
+    document.file.save("old-upload", ContentFile(REFUSED_PDFS["open action running JavaScript"][0]), save=True)
+    url = reverse("staff:document_view", kwargs={"pk": application.pk, "document_pk": document.pk})
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+@pytest.mark.parametrize("url_name", ["staff:document_download", "portal:document_download"])
+def test_downloads_are_attachments_never_sniffed_or_cached(client, url_name):
+    application = submitted_application()
+    document = application.documents.first()
+    user = application.created_by if url_name.startswith("portal") else UserFactory(role=Role.AUDITOR)
+    client.force_login(user)
+    response = client.get(reverse(url_name, kwargs={"pk": application.pk, "document_pk": document.pk}))
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Content-Type"] == "application/pdf"
+
+
+def test_private_files_are_not_reachable_through_static_or_media_urls(client, settings):
+    """Evidence lives under PRIVATE_STORAGE_ROOT, outside the static root, and no URL
+    serves that directory: the storage has no base URL and no media route exists."""
+    from django.core.files.storage import default_storage
+
+    application = submitted_application()
+    document = application.documents.first()
+    stored = settings.PRIVATE_STORAGE_ROOT / document.file.name
+    assert stored.is_file()
+    assert not str(stored).startswith(str(settings.STATIC_ROOT))
+    assert not str(stored).startswith(str(settings.BASE_DIR / "static"))
+    assert not getattr(settings, "WHITENOISE_ROOT", None)
+    guesses = {default_storage.url(document.file.name), f"/media/{document.file.name}"}
+    client.force_login(UserFactory(role=Role.SCHEME_ADMIN))
+    for guess in guesses | {f"/static/{document.file.name}", f"/static/../private/{document.file.name}"}:
+        assert client.get(guess).status_code == 404

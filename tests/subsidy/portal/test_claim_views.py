@@ -303,3 +303,17 @@ def test_public_notice_lists_approvals_in_notice_with_nothing_personal(client, d
     assert approved[0].applicant.uscc not in page
     assert approved[0].reference not in page
     assert approved[0].applicant.bank_account_number not in page
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_after_a_new_profile_next_never_leaves_the_site(client, target):
+    client.force_login(UserFactory())
+    response = client.post(f"{reverse('portal:applicant_create')}?next={target}", applicant_post())
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("portal:application_new")
+
+
+def test_after_a_new_profile_next_on_this_site_is_followed(client):
+    client.force_login(UserFactory())
+    response = client.post(f"{reverse('portal:applicant_create')}?next=/portal/applications/", applicant_post())
+    assert response.headers["Location"] == "/portal/applications/"

@@ -8,11 +8,12 @@ from subsidy.demo import TINY_PDF
 from subsidy.models import Document
 from subsidy.services.documents import document_delete, document_upload
 from tests.factories import ApplicationFactory
+from tests.subsidy.test_uploads import image_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 

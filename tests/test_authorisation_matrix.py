@@ -1,0 +1,428 @@
+"""Every page and download, every role, own or someone else's record: the expected status.
+
+The REST API has its own matrix (tests/subsidy/api/test_authorisation_matrix.py); this
+one covers the server-rendered pages, file downloads (evidence, letters, bank files,
+report exports), the public notice and the letter verification page.
+
+One world; each role's request runs in a transaction that is rolled back, so every
+role meets the same records in the same states. The policy the table encodes:
+
+- anonymous visitors are sent to sign in (302 to the login page), except on the public
+  pages (home, notice, verification, sign-up, password reset);
+- an applicant, and the agency the applicant authorised, reach only their own records;
+  anyone else's record is 404, as if it did not exist (another applicant, an agency
+  authorised only for someone else, and staff on the portal's pages);
+- staff pages refuse non-staff with 403; staff read every submitted claim (never a
+  draft: 404); finance pages are for finance staff, scheme administrators and auditors;
+  reports for scheme administrators and auditors; an action someone may not take is 403.
+
+`test_every_url_pattern_is_in_the_matrix` fails when a URL pattern appears that the
+table does not cover.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from subsidy.models import AccessRole, ApplicantAccess, Role
+from subsidy.services import batches, reviews
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    FundingRoundFactory,
+    UserFactory,
+    awaiting_decision,
+    cleared,
+    cleared_approver,
+    payable_application,
+    pdf_upload,
+    staff_member,
+    submitted_application,
+)
+from workflows.services import task_take
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "owner",  # the applicant's own account: these are its records
+    "agent",  # the patent agency the applicant authorised
+    "other_agent",  # an agency authorised by another applicant only
+    "stranger",  # another applicant
+    "reviewer",  # holds the review task of the submitted claim
+    "approver",
+    "finance_officer",
+    "finance_approver",
+    "scheme_admin",
+    "auditor",
+]
+STAFF = ["reviewer", "approver", "finance_officer", "finance_approver", "scheme_admin", "auditor"]
+GROUPS = {
+    "applicant_side": ["owner", "agent"],
+    "outsiders": ["other_agent", "stranger"],
+    "signed_in": ROLES[1:],
+    "staff": STAFF,
+    "finance_viewers": ["finance_officer", "finance_approver", "scheme_admin", "auditor"],
+    "report_viewers": ["scheme_admin", "auditor"],
+    "letter_managers": ["approver", "scheme_admin"],
+}
+LOGIN = 302  # anonymous, to the sign-in page (checked below)
+
+
+def expect(default: int, anonymous: int = LOGIN, **overrides: int) -> dict[str, int]:
+    """`default` for every signed-in role, then the overrides, by group or role, in order."""
+    table = dict.fromkeys(ROLES, default)
+    table["anonymous"] = anonymous
+    for key, code in overrides.items():
+        for role in GROUPS.get(key, [key]):
+            table[role] = code
+    return table
+
+
+# Portal pages: the applicant's side only, everyone else's record does not exist.
+OWN = expect(404, applicant_side=200)
+# Staff pages: staff only.
+STAFF_ONLY = expect(403, staff=200)
+FINANCE = expect(403, finance_viewers=200)
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    ids: dict[str, Any]
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    owner = UserFactory()
+    applicant = ApplicantFactory(owner=owner)
+    agent = UserFactory(role=Role.AGENT)
+    ApplicantAccess.objects.create(user=agent, applicant=applicant, role=AccessRole.AGENT)
+    other_agent = UserFactory(role=Role.AGENT)
+    ApplicantAccess.objects.create(user=other_agent, applicant=ApplicantFactory(), role=AccessRole.AGENT)
+    stranger = UserFactory()
+    ApplicantFactory(owner=stranger)
+    users: dict[str, Any] = {
+        "anonymous": None,
+        "owner": owner,
+        "agent": agent,
+        "other_agent": other_agent,
+        "stranger": stranger,
+    }
+    for role in STAFF:
+        users[role] = staff_member(Role(role))
+    funding_round = FundingRoundFactory()
+    draft = ApplicationFactory(created_by=owner, applicant=applicant, funding_round=funding_round)
+    submitted = submitted_application(created_by=owner, applicant=applicant, funding_round=funding_round)
+    queued = submitted_application(funding_round=funding_round)  # someone else's, its review task unassigned
+    assigned = Task.objects.get(process__applicationprocess__application=submitted, status=STATUS.NEW)
+    task_take(task=assigned, by=cleared(submitted, users["reviewer"]))
+    queued_task = Task.objects.get(process__applicationprocess__application=queued, status=STATUS.NEW)
+    decided, _ = awaiting_decision(created_by=owner, applicant=applicant, funding_round=funding_round)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews.application_approve(application=decided, by=cleared_approver(decided))
+    letter = decided.letters.get()
+    payable_application()
+    batch = batches.batch_create(by=users["finance_officer"])
+    payable_application()  # left for a new batch
+    ids = {
+        "applicant": applicant.pk,
+        "draft": draft.pk,
+        "submitted": submitted.pk,
+        "decided": decided.pk,
+        "draft_document": draft.documents.first().pk,
+        "submitted_document": submitted.documents.first().pk,
+        "letter": letter.pk,
+        "token": letter.token,
+        "batch": batch.pk,
+        "line": batch.lines.get().pk,
+        "task": assigned.pk,
+        "queued_task": queued_task.pk,
+    }
+    return World(users=users, ids=ids)
+
+
+def bank_return() -> SimpleUploadedFile:
+    return SimpleUploadedFile("return.csv", b"reference,status\n", content_type="text/csv")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One request: a URL name with its arguments (names of the world's ids or literal
+    values), the method and form data, and the status each role gets."""
+
+    url_name: str
+    expected: dict[str, int]
+    args: tuple[str, ...] = ()
+    method: str = "get"
+    data: Any = None
+    note: str = ""
+
+    def url(self, ids: dict[str, Any]) -> str:
+        return reverse(self.url_name, args=[ids.get(arg, arg) for arg in self.args])
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.url_name}({', '.join(self.args)}){' ' + self.note if self.note else ''}"
+
+
+ROWS: list[Row] = [
+    # --- public pages ------------------------------------------------------------------
+    Row("home", expect(302, anonymous=200), note="signed in: to one's own start page"),
+    Row("public_notice", expect(200, anonymous=200)),
+    Row("letter_verify", expect(200, anonymous=200), ("token",)),
+    Row("letter_verify", expect(200, anonymous=200), ("token",), "post", lambda: {"file": pdf_upload()}, "a copy"),
+    Row("letter_verify", expect(404, anonymous=404), ("NOSUCHCODE",)),
+    Row("signup", expect(200, anonymous=200)),
+    Row("login", expect(200, anonymous=200)),
+    Row("logout", expect(302, anonymous=302), method="post"),
+    Row("password_change", expect(200)),
+    Row("password_change_done", expect(200)),
+    Row("password_reset", expect(200, anonymous=200)),
+    Row("password_reset_done", expect(200, anonymous=200)),
+    Row("password_reset_confirm", expect(200, anonymous=200), ("MQ", "set-password"), note="a stale link"),
+    Row("password_reset_complete", expect(200, anonymous=200)),
+    Row("set_language", expect(302, anonymous=302), method="post", data={"language": "en", "next": "/"}),
+    Row("admin:index", expect(302), note="nobody here is Django staff: to the admin's sign-in"),
+    # --- applicant portal --------------------------------------------------------------
+    Row("portal:applicant_list", expect(200)),
+    Row("portal:applicant_create", expect(200)),
+    Row("portal:applicant_edit", OWN, ("applicant",)),
+    Row(
+        "portal:applicant_edit",
+        expect(404, applicant_side=200),
+        ("applicant",),
+        "post",
+        {"contact_person": ""},
+        "invalid form: the owner sees the errors",
+    ),
+    Row("portal:application_list", expect(200)),
+    Row(
+        "portal:application_new",
+        expect(302, applicant_side=200, outsiders=200),
+        note="no applicant profile yet: to create one",
+    ),
+    Row("portal:application_detail", expect(404, applicant_side=302), ("draft",), note="a draft opens its steps"),
+    Row("portal:application_detail", OWN, ("submitted",)),
+    Row("portal:claim_applicant", OWN, ("draft",)),
+    Row("portal:claim_patent", OWN, ("draft",)),
+    Row("portal:claim_costs", OWN, ("draft",)),
+    Row("portal:claim_documents", OWN, ("draft",)),
+    Row("portal:claim_declarations", OWN, ("draft",)),
+    Row("portal:claim_review", OWN, ("draft",)),
+    Row("portal:claim_patent", expect(404, applicant_side=302), ("submitted",), note="no longer editable"),
+    Row(
+        "portal:claim_documents",
+        expect(404, applicant_side=302),
+        ("submitted",),
+        "post",
+        lambda: {"doc_type": "other", "file": pdf_upload()},
+        "upload once submitted",
+    ),
+    Row("portal:document_download", OWN, ("draft", "draft_document")),
+    Row("portal:document_download", OWN, ("submitted", "submitted_document")),
+    Row("portal:document_download", expect(404), ("submitted", "draft_document"), note="not this claim's document"),
+    Row("portal:document_delete", expect(404, applicant_side=302), ("draft", "draft_document"), "post"),
+    Row("portal:document_delete", expect(405), ("draft", "draft_document"), note="GET"),
+    Row("portal:letter_download", OWN, ("decided", "letter")),
+    Row("portal:letter_download", expect(404), ("submitted", "letter"), note="not this claim's letter"),
+    Row("portal:application_withdraw", OWN, ("submitted",)),
+    Row("portal:application_withdraw", expect(404, applicant_side=302), ("submitted",), "post", {"comment": ""}),
+    # --- staff: claims, documents, letters ---------------------------------------------
+    Row("staff:application_list", STAFF_ONLY),
+    Row("staff:application_detail", STAFF_ONLY, ("submitted",)),
+    Row("staff:application_detail", expect(403, staff=404), ("draft",), note="drafts stay with the applicant"),
+    Row("staff:document_download", STAFF_ONLY, ("submitted", "submitted_document")),
+    Row("staff:document_download", expect(403, staff=404), ("draft", "draft_document")),
+    Row("staff:document_download", expect(403, staff=404), ("decided", "submitted_document"), note="another claim's"),
+    Row("staff:document_view", STAFF_ONLY, ("submitted", "submitted_document")),
+    Row("staff:document_view", expect(403, staff=404), ("draft", "draft_document")),
+    Row(
+        "staff:record_objection",
+        expect(403, letter_managers=302),
+        ("decided",),
+        "post",
+        {"objection": "The patent is not the applicant's."},
+    ),
+    Row(
+        "staff:record_objection",
+        expect(403, letter_managers=400),
+        ("decided",),
+        "post",
+        {},
+        "empty form: only those who may object see its errors",
+    ),
+    Row(
+        "staff:reveal_personal_data",
+        expect(403, reviewer=200, approver=200, scheme_admin=200),
+        ("submitted", "id_number"),
+        "post",
+    ),
+    Row(
+        "staff:reveal_personal_data",
+        expect(403, finance_officer=200, finance_approver=200, scheme_admin=200),
+        ("submitted", "bank_account_number"),
+        "post",
+    ),
+    Row("staff:reveal_personal_data", expect(403, staff=404), ("draft", "bank_account_number"), "post"),
+    Row("staff:reveal_personal_data", expect(403), ("submitted", "phone"), "post", note="not a revealable field"),
+    Row("staff:reveal_personal_data", expect(403, staff=405), ("submitted", "id_number"), note="GET"),
+    Row("staff:letter_download", STAFF_ONLY, ("decided", "letter")),
+    Row("staff:letter_download", expect(403, staff=404), ("submitted", "letter"), note="not this claim's letter"),
+    Row("staff:letter_problems", STAFF_ONLY),
+    Row("staff:letter_retry", expect(403, letter_managers=302), ("letter",), "post"),
+    Row(
+        "staff:letter_correct",
+        expect(403, letter_managers=302),
+        ("letter",),
+        "post",
+        {"reason": "Typo in the name."},
+    ),
+    Row(
+        "staff:letter_correct",
+        expect(403, letter_managers=302),
+        ("letter",),
+        "post",
+        {},
+        "empty form",
+    ),
+    # --- finance -----------------------------------------------------------------------
+    Row("staff:batch_list", FINANCE),
+    Row("staff:batch_new", FINANCE),
+    Row("staff:batch_new", expect(403, finance_officer=302), method="post", data={"city": ""}),
+    Row(
+        "staff:batch_new",
+        expect(403, finance_officer=200),
+        method="post",
+        data={"approved_from": "2030-01-02", "approved_to": "2030-01-01"},
+        note="invalid filters: only officers see the errors",
+    ),
+    Row("staff:batch_detail", FINANCE, ("batch",)),
+    Row("staff:batch_detail", expect(403, finance_viewers=404), ("999999",), note="no such batch"),
+    Row(
+        "staff:batch_line_reveal",
+        expect(403, finance_officer=200, finance_approver=200, scheme_admin=200),
+        ("batch", "line"),
+        "post",
+    ),
+    Row("staff:batch_line_reveal", expect(403, finance_viewers=404), ("batch", "999999"), "post"),
+    Row("staff:batch_line_reveal", expect(403, finance_viewers=405), ("batch", "line"), note="GET"),
+    Row("staff:batch_transition", expect(403, finance_officer=302), ("batch", "submit"), "post"),
+    Row(
+        "staff:batch_transition",
+        expect(403, finance_officer=302, finance_approver=302),
+        ("batch", "cancel"),
+        "post",
+        {"reason": "Wrong selection."},
+    ),
+    Row("staff:batch_transition", expect(403, finance_viewers=404), ("batch", "pay-twice"), "post"),
+    Row(
+        "staff:batch_export",
+        expect(403, finance_officer=302, finance_approver=302),
+        ("batch",),
+        "post",
+        {"export_format": "csv"},
+        "a draft batch: refused with a message",
+    ),
+    Row(
+        "staff:batch_import",
+        expect(403, finance_officer=302, finance_approver=302),
+        ("batch",),
+        "post",
+        lambda: {"return_file": bank_return()},
+        "a batch not exported: refused with a message",
+    ),
+    Row("staff:budget", FINANCE),
+    # --- reports -----------------------------------------------------------------------
+    Row("staff:reports", expect(403, report_viewers=200)),
+    Row("staff:report_export", expect(403, report_viewers=200), ("status", "csv")),
+    Row("staff:report_export", expect(403, report_viewers=200), ("status", "xlsx")),
+    # --- the flow: inbox, queue, tasks -------------------------------------------------
+    Row("staff:inbox", STAFF_ONLY),
+    Row("staff:queue", STAFF_ONLY),
+    Row("staff:task", expect(403, staff=302, reviewer=200), ("task",), note="others: to the case page"),
+    Row("staff:task", expect(403, staff=302), ("queued_task",), note="nobody's yet: to the case page"),
+    Row("staff:task", expect(403, staff=404), ("999999",)),
+    Row("staff:task_assign", expect(403, staff=403, reviewer=302), ("queued_task",), "post"),
+    Row("staff:task_unassign", expect(403, staff=403, reviewer=302), ("task",), "post"),
+    Row(
+        "staff:task_reassign",
+        expect(403, scheme_admin=400),
+        ("task",),
+        "post",
+        {},
+        "empty form: only administrators see its errors",
+    ),
+    Row("staff:flow_chart", STAFF_ONLY),
+    Row("staff:flow_chart_svg", STAFF_ONLY),
+]
+
+# Covered elsewhere, by their own tests.
+NOT_IN_THIS_MATRIX = {
+    "api": "the REST API: tests/subsidy/api/test_authorisation_matrix.py",
+    "admin": "Django's admin: its own is_staff/permission checks (only its index is in the table)",
+}
+
+
+def request(client: Client, row: Row, url: str) -> Any:
+    data = row.data() if callable(row.data) else row.data
+    if row.method == "post":
+        return client.post(url, data or {})
+    return client.get(url)
+
+
+def test_every_page_and_download_for_every_role(world: World) -> None:
+    wrong = []
+    for row in ROWS:
+        url = row.url(world.ids)
+        for role in ROLES:
+            client = Client()
+            if world.users[role] is not None:
+                client.force_login(world.users[role])
+            with transaction.atomic():
+                response = request(client, row, url)
+                transaction.set_rollback(True)
+            got, expected = response.status_code, row.expected[role]
+            if got != expected:
+                wrong.append(f"{row.label} as {role}: {got}, expected {expected}")
+            elif role == "anonymous" and got == LOGIN and row.expected["owner"] != LOGIN:
+                location = response.headers["Location"]
+                if not (location.startswith(reverse("login")) or location.startswith(reverse("admin:login"))):
+                    wrong.append(f"{row.label} as anonymous: to {location}, not to sign in")
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)  # close the file
+    assert not wrong, "\n".join(wrong)
+
+
+def _patterns(resolver: URLResolver, namespace: str = "") -> list[str]:
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names.extend(_patterns(pattern, inner))
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix() -> None:
+    covered = {row.url_name for row in ROWS}
+    missing = sorted(
+        name
+        for name in set(_patterns(get_resolver()))
+        if name not in covered and name.split(":")[0] not in NOT_IN_THIS_MATRIX
+    )
+    assert not missing, f"URL patterns without a row in the authorisation matrix: {missing}"
+
+
+def test_the_matrix_names_no_pattern_that_does_not_exist() -> None:
+    assert {row.url_name for row in ROWS} <= set(_patterns(get_resolver()))
