@@ -7,7 +7,8 @@ makemessages and after translating the new zh_Hans entries by hand:
     PYTHONPATH=/tmp/i18n-tools .venv/bin/python scripts/fill-translations.py [--all]
 
 zh_Hant: the zh_Hans text converted with OpenCC s2hk (Simplified -> Traditional, Hong
-Kong standard). en: msgstr = msgid (msgstr[1] = msgid_plural). Only empty or fuzzy
+Kong standard), then Hong Kong words for mainland ones (HK_USAGE: 登入, 電郵, 資料 ...).
+en: msgstr = msgid (msgstr[1] = msgid_plural). Only empty or fuzzy
 entries are filled, so hand corrections stay, unless --all. Fuzzy flags and msgmerge's
 previous msgids are removed. Then run makemessages once more (gettext's own wrapping)
 and `make messages`.
@@ -23,6 +24,30 @@ import opencc  # type: ignore[import-not-found]
 import polib  # type: ignore[import-not-found]
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+# Hong Kong wording where OpenCC's character conversion keeps mainland words. Applied to
+# every zh_Hant entry on each run; tests/test_translations.py keeps the left side out.
+HK_USAGE = [
+    ("电子邮箱", "電郵地址"),
+    ("電子郵箱", "電郵地址"),
+    ("郵箱", "電郵"),
+    ("户", "戶"),
+    ("賬號", "戶口號碼"),
+    ("信息", "資料"),
+    ("登錄", "登入"),
+    ("默認", "預設"),
+    ("鏈接", "連結"),
+    ("保存", "儲存"),
+    ("聯繫", "聯絡"),
+    ("創建", "建立"),
+    ("打印", "列印"),
+]
+
+
+def hong_kong(text: str) -> str:
+    for mainland, hong_kong_word in HK_USAGE:
+        text = text.replace(mainland, hong_kong_word)
+    return text
 
 
 def catalogue(locale: str) -> Any:
@@ -50,13 +75,16 @@ def main(everything: bool) -> int:
     traditional.metadata_is_fuzzy = False
     for entry in traditional:
         original = source.get((entry.msgctxt, entry.msgid, entry.msgid_plural))
-        if original is None or not needs_filling(entry, everything):
-            continue
+        if original is not None and needs_filling(entry, everything):
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: convert(original.msgstr_plural[0])}
+            else:
+                entry.msgstr = convert(original.msgstr)
+            settle(entry)
         if entry.msgid_plural:
-            entry.msgstr_plural = {0: convert(original.msgstr_plural[0])}
+            entry.msgstr_plural = {k: hong_kong(v) for k, v in entry.msgstr_plural.items()}
         else:
-            entry.msgstr = convert(original.msgstr)
-        settle(entry)
+            entry.msgstr = hong_kong(entry.msgstr)
     traditional.save()
 
     english = catalogue("en")

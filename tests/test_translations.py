@@ -354,3 +354,18 @@ def test_traditional_differs_from_simplified() -> None:
     traditional = {entry.key: entry.msgstr for entry in messages(po_file("zh_Hant"))}
     differing = [key for key, text in traditional.items() if text != simplified.get(key)]
     assert len(differing) > len(traditional) // 2, "zh_Hant looks like a copy of zh_Hans: convert it with OpenCC s2hk"
+
+
+# Mainland words a Hong Kong reader would not use (scripts/fill-translations.py, HK_USAGE).
+MAINLAND_WORDS = ["郵箱", "户", "賬號", "信息", "登錄", "默認", "鏈接", "保存", "聯繫", "創建", "打印"]
+
+
+def test_traditional_chinese_reads_as_written_in_hong_kong() -> None:
+    found = [
+        (word, str(entry))
+        for entry in messages(po_file("zh_Hant"))
+        for text in entry.msgstr.values()
+        for word in MAINLAND_WORDS
+        if word in text
+    ]
+    assert not found, "zh_Hant uses mainland words (run scripts/fill-translations.py): " + repr(found[:10])
