@@ -27,8 +27,9 @@ class ApplicantForm(forms.ModelForm[Applicant]):
             "bank_name",
             "bank_account_number",
             "cnaps_code",
+            "letter_chinese",
         ]
-        widgets = {"kind": forms.RadioSelect, "id_kind": forms.RadioSelect}
+        widgets = {"kind": forms.RadioSelect, "id_kind": forms.RadioSelect, "letter_chinese": forms.RadioSelect}
         help_texts = {
             "name": _("Exactly as on the business licence or identity card, and as registered for the patent."),
             "uscc": _("18 characters, on the business licence. Organisations only."),

@@ -3,11 +3,11 @@
 A tool for translators, not a dependency of the site. Run from the project root after
 makemessages and after translating the new zh_Hans entries by hand:
 
-    pip install --target /tmp/i18n-tools polib==1.2.0 opencc==1.4.2
+    pip install --target /tmp/i18n-tools polib==1.2.0
     PYTHONPATH=/tmp/i18n-tools .venv/bin/python scripts/fill-translations.py [--all]
 
 zh_Hant: the zh_Hans text converted with OpenCC s2hk (Simplified -> Traditional, Hong
-Kong standard), then Hong Kong words for mainland ones (HK_USAGE: 登入, 電郵, 資料 ...).
+Kong standard), then Hong Kong words for mainland ones (subsidy/chinese.py: 登入, 電郵, 資料 ...).
 en: msgstr = msgid (msgstr[1] = msgid_plural). Only empty or fuzzy
 entries are filled, so hand corrections stay, unless --all. Fuzzy flags and msgmerge's
 previous msgids are removed. Then run makemessages once more (gettext's own wrapping)
@@ -20,34 +20,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import opencc  # type: ignore[import-not-found]
 import polib  # type: ignore[import-not-found]
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-
-# Hong Kong wording where OpenCC's character conversion keeps mainland words. Applied to
-# every zh_Hant entry on each run; tests/test_translations.py keeps the left side out.
-HK_USAGE = [
-    ("电子邮箱", "電郵地址"),
-    ("電子郵箱", "電郵地址"),
-    ("郵箱", "電郵"),
-    ("户", "戶"),
-    ("賬號", "戶口號碼"),
-    ("信息", "資料"),
-    ("登錄", "登入"),
-    ("默認", "預設"),
-    ("鏈接", "連結"),
-    ("保存", "儲存"),
-    ("聯繫", "聯絡"),
-    ("創建", "建立"),
-    ("打印", "列印"),
-]
-
-
-def hong_kong(text: str) -> str:
-    for mainland, hong_kong_word in HK_USAGE:
-        text = text.replace(mainland, hong_kong_word)
-    return text
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE_DIR = ROOT / "locale"
+sys.path.insert(0, str(ROOT))
+from subsidy.chinese import hong_kong_usage, to_hong_kong_traditional  # noqa: E402 - after the path
 
 
 def catalogue(locale: str) -> Any:
@@ -68,7 +46,7 @@ def main(everything: bool) -> int:
     simplified = catalogue("zh_Hans")
     source = {(e.msgctxt, e.msgid, e.msgid_plural): e for e in simplified if e.translated() and "fuzzy" not in e.flags}
     untranslated = [e.msgid for e in simplified if not e.translated() or "fuzzy" in e.flags]
-    convert = opencc.OpenCC("s2hk").convert
+    convert = to_hong_kong_traditional
 
     traditional = catalogue("zh_Hant")
     traditional.metadata.update({"Language": "zh_Hant", "Plural-Forms": "nplurals=1; plural=0;"})
@@ -82,9 +60,9 @@ def main(everything: bool) -> int:
                 entry.msgstr = convert(original.msgstr)
             settle(entry)
         if entry.msgid_plural:
-            entry.msgstr_plural = {k: hong_kong(v) for k, v in entry.msgstr_plural.items()}
+            entry.msgstr_plural = {k: hong_kong_usage(v) for k, v in entry.msgstr_plural.items()}
         else:
-            entry.msgstr = hong_kong(entry.msgstr)
+            entry.msgstr = hong_kong_usage(entry.msgstr)
     traditional.save()
 
     english = catalogue("en")

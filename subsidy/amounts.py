@@ -28,6 +28,7 @@ class CostLine:
     # CNY per unit for foreign-currency lines; None when CNY or when no rate is stored.
     rate_to_cny: Decimal | None = None
     label: str = ""  # how people see the line, e.g. "Agency fee (HK agent)"
+    description: str = ""  # what the applicant wrote about it, e.g. "HK agent"
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,7 @@ def application_amount(application: Application, today: dt.date | None = None) -
             paid_on=item.paid_on,
             rate_to_cny=rate_on(item.currency, item.paid_on, r.exchange_rate_max_age_days),
             label=cost_label(item),
+            description=item.description,
         )
         for item in items
     ]

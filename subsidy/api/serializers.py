@@ -84,6 +84,7 @@ class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
             "bank_name",
             "bank_account_number",
             "cnaps_code",
+            "letter_chinese",
             "updated_at",
         ]
         read_only_fields = ["id", "updated_at"]

@@ -17,7 +17,8 @@ from typing import Any
 import cn2an
 
 from subsidy.amounts import to_cents
-from subsidy.models.choices import LetterKind
+from subsidy.chinese import to_hong_kong_traditional
+from subsidy.models.choices import LetterChinese, LetterKind
 
 
 def amount_in_words(amount: Decimal) -> str:
@@ -92,7 +93,19 @@ class LetterContent:
     reasons: str = ""
     supersedes: str = ""
     correction_reason: str = ""
+    # The Chinese the letter is written in (English always follows); snapshots made
+    # before the choice existed read as Simplified.
+    chinese: str = LetterChinese.SIMPLIFIED
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_traditional(self) -> bool:
+        return self.chinese == LetterChinese.TRADITIONAL
+
+    @property
+    def lang(self) -> str:
+        """The BCP 47 tag of the letter's main language (the PDF's /Lang)."""
+        return "zh-Hant-HK" if self.is_traditional else "zh-Hans"
 
     @property
     def is_approval(self) -> bool:
@@ -100,7 +113,8 @@ class LetterContent:
 
     @property
     def amount_in_words(self) -> str:
-        return amount_in_words(self.amount)
+        words = amount_in_words(self.amount)
+        return to_hong_kong_traditional(words) if self.is_traditional else words
 
     @property
     def before_review(self) -> Decimal:

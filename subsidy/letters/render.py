@@ -17,10 +17,12 @@ from functools import lru_cache
 from typing import Any
 
 import segno
+from django.template import Context
 from django.template.loader import render_to_string
 
 from subsidy.letters.content import LetterContent
 from subsidy.letters.fonts import letter_font_path
+from subsidy.letters.templates import letter_engine, letter_template_name
 
 PDF_VARIANT = "pdf/a-3u"
 ATTACHMENT_NAME = "case-data.json"
@@ -34,8 +36,11 @@ def qr_data_uri(url: str) -> str:
 
 
 def letter_html(content: LetterContent) -> str:
-    template = "letters/approval.html" if content.is_approval else "letters/rejection.html"
-    return render_to_string(template, {"letter": content, "qr": qr_data_uri(content.verify_url)})
+    template = letter_template_name(
+        "letters/approval.html" if content.is_approval else "letters/rejection.html", content.chinese
+    )
+    context = Context({"letter": content, "qr": qr_data_uri(content.verify_url)})
+    return letter_engine().get_template(template).render(context)
 
 
 def letter_css_text() -> str:

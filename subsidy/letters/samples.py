@@ -6,13 +6,15 @@ characters included), always the same one for the same n.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from decimal import Decimal
 
 from subsidy.amounts import to_cents
+from subsidy.chinese import to_hong_kong_traditional
 from subsidy.letters.content import ChainStep, CostRow, LetterContent, mask_account
-from subsidy.models.choices import LetterKind
+from subsidy.models.choices import LetterChinese, LetterKind
 
 RARE_NAME_CHARACTERS = "堃珺喆燊"
 
@@ -40,6 +42,29 @@ def sample_letter(
     kind: str = LetterKind.APPROVAL,
     applicant_name: str | None = None,
     amount: Decimal | None = None,
+    chinese: str = LetterChinese.SIMPLIFIED,
+) -> LetterContent:
+    content = _sample_letter(number, kind=kind, applicant_name=applicant_name, amount=amount)
+    if chinese != LetterChinese.TRADITIONAL:
+        return content
+    # The scheme's labels in Traditional Chinese, as letter_content() writes them.
+    return dataclasses.replace(
+        content,
+        chinese=chinese,
+        applicant_id_label_zh=to_hong_kong_traditional(content.applicant_id_label_zh),
+        costs=tuple(dataclasses.replace(row, label_zh=to_hong_kong_traditional(row.label_zh)) for row in content.costs),
+        chain=tuple(
+            dataclasses.replace(step, role_zh=to_hong_kong_traditional(step.role_zh)) for step in content.chain
+        ),
+    )
+
+
+def _sample_letter(
+    number: int,
+    *,
+    kind: str,
+    applicant_name: str | None,
+    amount: Decimal | None,
 ) -> LetterContent:
     rng = random.Random(number)  # noqa: S311 - sample data, not security
     city = rng.choice(_CITIES)

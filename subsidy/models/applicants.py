@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from subsidy import identifiers
-from subsidy.models.choices import AccessRole, ApplicantKind, GuangdongCity, PersonalIdKind
+from subsidy.models.choices import AccessRole, ApplicantKind, GuangdongCity, LetterChinese, PersonalIdKind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -41,6 +41,13 @@ class Applicant(models.Model):
     bank_name = models.CharField(_("bank name"), max_length=200, blank=True)
     bank_account_number = models.CharField(_("bank account number"), max_length=30, blank=True)
     cnaps_code = models.CharField(_("CNAPS bank code"), max_length=12, blank=True)
+    letter_chinese = models.CharField(
+        _("Chinese of the decision letters"),
+        max_length=7,
+        choices=LetterChinese.choices,
+        default=LetterChinese.SIMPLIFIED,
+        help_text=_("Letters are written in this Chinese first, with English below."),
+    )
 
     users: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ApplicantAccess", related_name="applicants", blank=True

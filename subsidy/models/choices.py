@@ -121,6 +121,13 @@ WITHDRAWABLE_STATUSES = [
 ]
 
 
+class LetterChinese(models.TextChoices):
+    """The Chinese of an applicant's letters (English always follows it)."""
+
+    SIMPLIFIED = "zh-hans", _("Simplified Chinese")
+    TRADITIONAL = "zh-hant", _("Traditional Chinese")
+
+
 class LetterKind(models.TextChoices):
     APPROVAL = "approval", _("Approval letter")
     REJECTION = "rejection", _("Rejection letter")

@@ -31,6 +31,7 @@ class ApplicantFields(TypedDict, total=False):
     bank_name: str
     bank_account_number: str
     cnaps_code: str
+    letter_chinese: str
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.audit import audit_record
+from subsidy.chinese import to_hong_kong_traditional
 from subsidy.exceptions import InvalidState, NotPermitted
 from subsidy.letters.content import ChainStep, CostRow, LetterContent, mask_account
 from subsidy.letters.render import render_letter, sha256_hex
@@ -29,7 +30,9 @@ from subsidy.models import (
     Application,
     ApplicationStatus,
     AuditEntry,
+    CostType,
     Letter,
+    LetterChinese,
     LetterKind,
     LetterStatus,
     PersonalIdKind,
@@ -45,8 +48,8 @@ DECISION_STATUSES = {
 }
 
 
-def _both(label: Any) -> tuple[str, str]:
-    with translation.override("zh-hans"):
+def _both(label: Any, chinese: str = LetterChinese.SIMPLIFIED) -> tuple[str, str]:
+    with translation.override(chinese):
         chinese = str(label)
     with translation.override("en"):
         english = str(label)
@@ -67,11 +70,15 @@ def letter_content(
     applicant = application.applicant
     patent = application.patent
     funding_round = application.funding_round
+    # The scheme's own words follow the applicant's choice of Chinese; what people typed
+    # (names, titles, reasons) stays as written.
+    chinese = applicant.letter_chinese or LetterChinese.SIMPLIFIED
+    ours = to_hong_kong_traditional if chinese == LetterChinese.TRADITIONAL else str
     if applicant.kind == ApplicantKind.ORGANISATION:
-        id_label: tuple[str, str] = ("统一社会信用代码", "USCC")
+        id_label: tuple[str, str] = (ours("统一社会信用代码"), "USCC")
         identifier = applicant.uscc
     else:
-        id_label = _both(PersonalIdKind(applicant.id_kind).label)
+        id_label = _both(PersonalIdKind(applicant.id_kind).label, chinese)
         identifier = applicant.id_number
     breakdown = application_amount(application)
     recommended = (
@@ -80,16 +87,17 @@ def letter_content(
     decided_on = timezone.localdate(application.decided_at) if application.decided_at else timezone.localdate()
     chain = []
     if recommended is not None:
-        chain.append(ChainStep(role_zh="审核人", role_en="Reviewer", on=timezone.localdate(recommended.at)))
-    chain.append(ChainStep(role_zh="审批人", role_en="Approver", on=decided_on))
+        chain.append(ChainStep(role_zh=ours("审核人"), role_en="Reviewer", on=timezone.localdate(recommended.at)))
+    chain.append(ChainStep(role_zh=ours("审批人"), role_en="Approver", on=decided_on))
     costs = []
     for line in breakdown.lines:
-        label_zh, label_en = _both(line.cost.label or line.cost.cost_type)
+        # The cost type's name in the letter's languages, not the decider's page language.
+        label_zh, label_en = _both(CostType(line.cost.cost_type).label, chinese)
         costs.append(
             CostRow(
                 label_zh=label_zh,
                 label_en=label_en,
-                description="",
+                description=line.cost.description,
                 paid_on=line.cost.paid_on,
                 currency=line.cost.currency,
                 amount=line.cost.amount,
@@ -101,6 +109,7 @@ def letter_content(
     approved = application.approved_amount if application.approved_amount is not None else breakdown.amount
     return LetterContent(
         kind=kind,
+        chinese=chinese,
         reference=reference,
         version=version,
         issued_on=decided_on if not supersedes else timezone.localdate(),

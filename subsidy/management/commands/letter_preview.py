@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from subsidy.letters.render import render_letter
 from subsidy.letters.samples import sample_letter
-from subsidy.models.choices import LetterKind
+from subsidy.models.choices import LetterChinese, LetterKind
 
 
 class Command(BaseCommand):
@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--amount", help="the approved amount in CNY, e.g. 12345.67")
         parser.add_argument("--kind", choices=[LetterKind.APPROVAL, LetterKind.REJECTION], default=LetterKind.APPROVAL)
         parser.add_argument("--sample", type=int, default=0, help="which sample letter to start from")
+        parser.add_argument(
+            "--chinese",
+            choices=LetterChinese.values,
+            default=LetterChinese.SIMPLIFIED,
+            help="Simplified (zh-hans) or Traditional (zh-hant) Chinese, with English below",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         amount = None
@@ -33,7 +39,11 @@ class Command(BaseCommand):
             if not amount.is_finite() or amount < 0:
                 raise CommandError("--amount must be a positive number")
         content = sample_letter(
-            options["sample"], kind=options["kind"], applicant_name=options["applicant_name"], amount=amount
+            options["sample"],
+            kind=options["kind"],
+            applicant_name=options["applicant_name"],
+            amount=amount,
+            chinese=options["chinese"],
         )
         pdf = render_letter(content)
         out = Path(options["out"])

@@ -141,3 +141,44 @@ def test_an_amount_limited_by_the_annual_cap_says_so_and_is_not_called_an_adjust
     assert "What remains of the applicant's annual cap".replace(" ", "") in text
     assert "Adjustedonreview" not in text
     assert "人民币贰仟伍佰元整" in text
+
+
+@pytest.fixture(scope="module")
+def traditional():
+    content = sample_letter(3, applicant_name=RARE_NAME, amount=Decimal("12345.67"), chinese="zh-hant")
+    return content, render_letter(content)
+
+
+def test_a_traditional_chinese_letter_converts_the_wording_and_keeps_what_people_wrote(traditional):
+    content, pdf = traditional
+    text = text_layer(pdf)
+    assert "資助批准通知書" in text and "资助批准通知书" not in text
+    assert "人民幣壹萬貳仟叁佰肆拾伍元陸角柒分" in text
+    assert "審核人Reviewer" in text and "審批人Approver" in text
+    # Hong Kong words, not only Traditional characters: 戶口號碼 for the account number.
+    assert "戶口號碼" in text and "賬號" not in text
+    # The applicant's name and the patent title are printed as they were entered.
+    assert RARE_NAME in text
+    assert content.patent_title.replace(" ", "") in text
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata.title.startswith("資助批准通知書")
+    assert reader.trailer["/Root"]["/Lang"] == "zh-Hant-HK"
+    assert json.loads(reader.attachments[ATTACHMENT_NAME][0])["chinese"] == "zh-hant"
+    assert len(reader.pages) == 1 and len(pdf) < 60 * 1024
+
+
+def test_every_traditional_character_is_drawn_as_itself(traditional):
+    _, pdf = traditional
+    drawn = check_page(pdf)
+    assert len(drawn) > 200
+    assert [d for d in drawn if not d.correct] == []
+    assert {"資", "書", "幣", "萬", "貳", "陸"} <= {d.text for d in drawn}
+
+
+def test_a_traditional_rejection_letter():
+    content = sample_letter(5, kind=LetterKind.REJECTION, chinese="zh-hant")
+    pdf = render_letter(content)
+    text = text_layer(pdf)
+    assert "資助申請不予批准通知書" in text
+    assert content.reasons.splitlines()[0].replace(" ", "") in text  # the reasons as the reviewer wrote them
+    assert wrong_glyphs(pdf) == []

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from subsidy.demo import TINY_PDF, demo_uscc
 from subsidy.identifiers import USCC_ALPHABET
-from subsidy.models import Applicant, Application, ApplicationStatus, CostItem, Document
+from subsidy.models import Applicant, Application, ApplicationStatus, CostItem, Document, LetterChinese
 from subsidy.portal.steps import CLAIM_STEPS
 from tests.factories import ApplicationFactory, FundingRoundFactory, UserFactory, submitted_application, today
 
@@ -44,6 +44,7 @@ def applicant_post(**overrides):
         "bank_name": "中国银行",
         "bank_account_number": "6217857000012345678",
         "cnaps_code": "104581003012",
+        "letter_chinese": "zh-hans",
     }
     data.update(overrides)
     return data
@@ -317,3 +318,12 @@ def test_after_a_new_profile_next_on_this_site_is_followed(client):
     client.force_login(UserFactory())
     response = client.post(f"{reverse('portal:applicant_create')}?next=/portal/applications/", applicant_post())
     assert response.headers["Location"] == "/portal/applications/"
+
+
+def test_an_applicant_chooses_traditional_chinese_letters(client):
+    client.force_login(UserFactory())
+    assert 'value="zh-hans"' in client.get(reverse("portal:applicant_create")).content.decode()
+    client.post(reverse("portal:applicant_create"), applicant_post(letter_chinese="zh-hant"))
+    assert Applicant.objects.get().letter_chinese == LetterChinese.TRADITIONAL
+    response = client.post(reverse("portal:applicant_create"), applicant_post(letter_chinese="ja"))
+    assert "letter_chinese" in response.context["form"].errors

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from subsidy.exceptions import InvalidState, NotPermitted
 from subsidy.letters.content import LetterContent
-from subsidy.models import AuditEntry, Letter, LetterKind, LetterStatus, Role
+from subsidy.models import AuditEntry, Letter, LetterChinese, LetterKind, LetterStatus, Role
 from subsidy.services import letters as letter_services
 from subsidy.services import reviews
 from subsidy.tasks import issue_letter
@@ -51,6 +51,8 @@ def test_approval_issues_a_letter_after_commit(django_capture_on_commit_callback
     assert content.applicant_name == application.applicant.name
     assert content.applicant_id == application.applicant.uscc
     assert [step.role_en for step in content.chain] == ["Reviewer", "Approver"]
+    # In the letter's languages, whatever language the approver's pages were in.
+    assert [(row.label_zh, row.label_en) for row in content.costs] == [("代理费", "Agency fee")]
     assert content.verify_url.endswith(f"/v/{letter.token}")
     assert letter_actions(application) == ["letter_requested", "letter_issued"]
 
@@ -310,3 +312,21 @@ def test_a_lowered_amount_is_explained_in_the_letter(django_capture_on_commit_ca
     ).stdout.decode()
     assert "Adjusted on review" in text and "Agency invoice covers only part of the fee." in text
     assert "人民币叁仟元整" in text
+
+
+def test_an_applicant_who_chose_traditional_chinese_gets_a_traditional_letter(django_capture_on_commit_callbacks):
+    application, _ = awaiting_decision()
+    application.applicant.letter_chinese = LetterChinese.TRADITIONAL
+    application.applicant.save()
+    approve(application, django_capture_on_commit_callbacks)
+    letter = application.letters.get()
+    content = LetterContent.from_dict(letter.content)
+    assert content.chinese == LetterChinese.TRADITIONAL
+    assert [step.role_zh for step in content.chain] == ["審核人", "審批人"]
+    assert content.applicant_id_label_zh == "統一社會信用代碼"
+    assert all(row.label_zh in ("官費", "代理費", "翻譯費") for row in content.costs), content.costs
+    assert content.amount_in_words.startswith("人民幣")
+    # What people typed stays as typed.
+    assert content.applicant_name == application.applicant.name
+    assert content.patent_title == application.patent.title_zh
+    assert letter.status == LetterStatus.ISSUED
