@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from subsidy.api import views
 from subsidy.api.auth import TokenView
+from subsidy.api.docs import RedocView
 
 router = DefaultRouter()
 router.register("rounds", views.FundingRoundViewSet, basename="round")
@@ -63,12 +64,5 @@ urlpatterns = [
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"
     ),
-    # Our template leaves out drf-spectacular's web fonts from a third-party site.
-    path(
-        "redoc/",
-        SpectacularRedocView.as_view(
-            url_name="api:schema", permission_classes=[AllowAny], template_name="api/redoc.html"
-        ),
-        name="redoc",
-    ),
+    path("redoc/", RedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="redoc"),
 ]
