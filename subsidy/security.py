@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from subsidy.permissions import user_is_staff_member
@@ -140,11 +139,6 @@ class StaffTwoFactorMiddleware:
         return path.startswith(exempt)
 
 
-def verified_session_key() -> str:
-    """The session key django-otp reads to know the second factor was given."""
-    return DEVICE_ID_SESSION_KEY
-
-
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """The email address as stored (lower-case): attempts count per account, whatever
     case the person typed."""
@@ -163,8 +157,8 @@ def lockout_response(
     """What a locked-out sign-in sees: a page in the person's language, or JSON for the API."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = _(
-        "Too many failed sign-ins for this account from your address. Try again in %(minutes)d minutes, "
-        "or reset your password."
+        "Too many failed sign-ins for this account from your address. Try again in %(minutes)d minutes. "
+        "If you have forgotten your password, you can reset it meanwhile."
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)

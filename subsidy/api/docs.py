@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 from subsidy.security import csp_header_value
@@ -19,6 +20,7 @@ class RedocView(SpectacularRedocView):
     # Our template leaves out drf-spectacular's web fonts from a third-party site.
     template_name = "api/redoc.html"
 
+    @extend_schema(exclude=True)
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().get(request, *args, **kwargs)
         policy = {**settings.SECURE_CSP}
