@@ -11,7 +11,6 @@ import django_otp
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from forms.accounts import OneTimeCodeForm
 from subsidy.permissions import user_is_staff_member
+from subsidy.services import auth as auth_services
+from subsidy.web import client_ip
 
 DEVICE_NAME = "authenticator"
 
@@ -54,10 +55,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=request.user, name=DEVICE_NAME, confirmed=False)
     form = OneTimeCodeForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+        auth_services.otp_device_confirm(device=device, by=request.user, ip=client_ip(request))
         _verified(request, device)
         messages.success(request, _("Your authenticator app is set up. You will be asked for a code at every sign-in."))
         return redirect(_next_url(request))

@@ -12,6 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from subsidy.models import Role
+from subsidy.models.audit import AuditEntry
 from tests.factories import UserFactory, staff_member
 from tests.subsidy.api.conftest import api_client
 
@@ -67,6 +68,9 @@ def test_staff_without_a_device_are_sent_to_set_one_up_and_confirm_it_with_a_cod
     assert done.status_code == 302 and done["Location"] == STAFF_PAGE
     device.refresh_from_db()
     assert device.confirmed is True
+    audit = AuditEntry.objects.for_object(device).get()
+    assert (audit.actor, audit.transition, audit.to_state) == (reviewer, "otp_device_confirm", "confirmed")
+    assert device.key not in str(audit.changes) + audit.comment
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id == f"otp_totp.totpdevice/{device.pk}"
     assert client.get(STAFF_PAGE).status_code == 200
 
