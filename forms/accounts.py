@@ -49,3 +49,32 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
+
+
+class OneTimeCodeForm(forms.Form):
+    """The six-digit code an authenticator app shows (TOTP)."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=6,
+        min_length=6,
+        help_text=_("Six digits; a new code appears every 30 seconds."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args: Any, device: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self) -> str:
+        code = "".join(str(self.cleaned_data["code"]).split())
+        if not code.isdigit():
+            raise forms.ValidationError(_("Enter the six digits the app shows."))
+        if self.device is not None and not self.device.verify_is_allowed()[0]:
+            # django-otp doubles the wait after each wrong code.
+            raise forms.ValidationError(_("Too many wrong codes. Wait a minute, then enter the code the app shows."))
+        if self.device is None or not self.device.verify_token(code):
+            raise forms.ValidationError(_("This code is not right or has expired. Enter the code the app shows now."))
+        return code

@@ -7,5 +7,6 @@ class SubsidyConfig(AppConfig):
     verbose_name = _("HK standard patent subsidy")
 
     def ready(self) -> None:
-        # Every FSM transition writes its audit row (subsidy.audit).
-        from subsidy import audit  # noqa: F401
+        # Every FSM transition writes its audit row (subsidy.audit); sessions note when
+        # their person signed in (subsidy.security).
+        from subsidy import audit, security  # noqa: F401

@@ -6,6 +6,7 @@ local use; with DJANGO_ENV=production a missing secret is a hard failure.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "subsidy",
     "workflows",
 ]
@@ -59,8 +63,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Ours (subsidy/security.py): sessions end when idle or too old; unverified staff
+    # are sent to their second factor; every page carries the Content-Security-Policy.
+    "subsidy.security.SessionLimitsMiddleware",
+    "subsidy.security.StaffTwoFactorMiddleware",
+    "subsidy.security.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "subsidy.urls"
@@ -89,6 +101,18 @@ VAR_DIR = Path(env.str("SUBSIDY_VAR_DIR", default=str(BASE_DIR / "var")))
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id first (argon2-cffi); older hashes still verify and are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes counts failed sign-ins (pages, admin and the API's token endpoint) first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -218,13 +242,58 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # TLS ends at the proxy in front of gunicorn; it must set (never pass on) this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sessions: a signed-in session ends when the browser closes, after SESSION_COOKIE_AGE
+# from sign-in whatever happens, and after SESSION_IDLE_TIMEOUT seconds without a request
+# (subsidy.security.SessionLimitsMiddleware).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env.int("SUBSIDY_SESSION_MAX_SECONDS", default=8 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env.int("SUBSIDY_SESSION_IDLE_SECONDS", default=30 * 60)
+
+# Content-Security-Policy on every response that has none of its own, in every
+# environment (subsidy.security.ContentSecurityPolicyMiddleware; the same shape as
+# Django 6's SECURE_CSP). No inline script anywhere: page scripts live in static/js/.
+# Styles allow inline `style` attributes (server-rendered SVG bars, Swagger UI, Redoc).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Failed sign-ins (django-axes): after AXES_FAILURE_LIMIT failures for one email from one
+# address, that pair is locked out for AXES_COOLOFF_TIME, even with the right password.
+AXES_FAILURE_LIMIT = env.int("SUBSIDY_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SUBSIDY_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "subsidy.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "subsidy.web.client_ip"
+AXES_LOCKOUT_CALLABLE = "subsidy.security.lockout_response"
+
+# Two-factor sign-in for staff (django-otp, TOTP). On in production; off by default
+# locally so the demo accounts sign in with a password alone.
+SUBSIDY_STAFF_REQUIRE_2FA = env.bool("SUBSIDY_STAFF_REQUIRE_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = "GDHK patent subsidy"
 
 LOGGING = {
     "version": 1,

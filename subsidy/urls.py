@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from forms.accounts import EmailAuthenticationForm
 from subsidy.portal import letters as portal_letters
+from subsidy.portal import two_factor
 from subsidy.portal import views as portal_views
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("v/<str:token>", portal_letters.letter_verify, name="letter_verify"),
     path("accounts/signup/", portal_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("subsidy.portal.urls")),

@@ -191,6 +191,8 @@ ROWS: list[Row] = [
     Row("password_reset_done", expect(200, anonymous=200)),
     Row("password_reset_confirm", expect(200, anonymous=200), ("MQ", "set-password"), note="a stale link"),
     Row("password_reset_complete", expect(200, anonymous=200)),
+    Row("two_factor_setup", expect(302, staff=200), note="staff enrol an app; others are sent home"),
+    Row("two_factor_verify", expect(302), note="no app enrolled yet: staff to set-up, others home"),
     Row("set_language", expect(302, anonymous=302), method="post", data={"language": "en", "next": "/"}),
     Row("admin:index", expect(302), note="nobody here is Django staff: to the admin's sign-in"),
     # --- applicant portal --------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from subsidy.api import views
+from subsidy.api.auth import TokenView
+from subsidy.api.docs import RedocView
 
 router = DefaultRouter()
 router.register("rounds", views.FundingRoundViewSet, basename="round")
@@ -24,7 +25,7 @@ letter_download = views.LetterViewSet.as_view({"get": "download"})
 
 app = "applications/<int:application_pk>"
 v1: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("applications/<int:pk>/transitions/<str:name>/", views.TransitionView.as_view(), name="transition"),
     path("applications/<int:pk>/conflict-declaration/", views.ConflictDeclarationView.as_view(), name="conflict"),
     path("applications/<int:pk>/checklist/", views.ChecklistView.as_view(), name="checklist"),
@@ -58,6 +59,10 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="redoc"),
+    # The split view serves Swagger UI's start-up script as a file: the
+    # Content-Security-Policy allows no inline script.
+    path(
+        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"
+    ),
+    path("redoc/", RedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="redoc"),
 ]

@@ -23,3 +23,20 @@ def user_register(*, username: str, email: str, password: str, role: Role = Role
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
     return user
+
+
+@transaction.atomic
+def otp_device_confirm(*, device: Any, by: Any, ip: str | None) -> Any:
+    """A staff member's authenticator app is enrolled: the device is confirmed, any other
+    half-made device of theirs removed, and the enrolment audited (the secret never is)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from subsidy.audit import audit_record
+
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).exclude(pk=device.pk).delete()
+    audit_record(
+        subject=device, actor=by, action="otp_device_confirm", from_state="unconfirmed", to_state="confirmed", ip=ip
+    )
+    return device

@@ -4,6 +4,7 @@ live server, which runs in a thread of this process on the throwaway PostgreSQL.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,21 @@ def _letter_renderer_warmed_up() -> None:
     from subsidy.letters.samples import sample_letter
 
     render_letter(sample_letter(0))
+
+
+@pytest.fixture
+def new_context(new_context: Any) -> Iterator[Any]:
+    """pytest-playwright's contexts, each watched for Content-Security-Policy violations
+    (tests/e2e/csp.py): every browser test fails on any, whatever page it reached."""
+    from tests.e2e.csp import watch
+
+    watches = []
+
+    def _new_context(**kwargs: Any) -> Any:
+        context = new_context(**kwargs)
+        watches.append(watch(context))
+        return context
+
+    yield _new_context
+    problems = [problem for policy_watch in watches for problem in policy_watch.console_errors]
+    assert not problems, "Content-Security-Policy violations or script errors:\n  " + "\n  ".join(problems)

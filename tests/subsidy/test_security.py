@@ -1,0 +1,175 @@
+"""Request-level protections (subsidy/security.py): the Content-Security-Policy on every
+page, sessions that end, and the lockout after repeated failed sign-ins (django-axes)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from subsidy.models import Role
+from subsidy.security import LAST_SEEN, SIGNED_IN_AT
+from tests.factories import UserFactory, staff_member
+from tests.subsidy.api.conftest import api_client
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct-horse-battery"  # UserFactory's
+
+
+def csp(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/notice/", "/api/docs/", "/api/redoc/", "/api/schema/"])
+def test_every_response_carries_a_policy_without_inline_script(client, path):
+    policy = csp(client.get(path))
+    assert policy["script-src"] == ["'self'"]
+    assert policy["default-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+
+
+def test_staff_pages_carry_the_policy_and_the_other_headers(client):
+    client.force_login(staff_member(Role.REVIEWER))
+    response = client.get(reverse("staff:flow_chart"))
+    assert response.status_code == 200
+    assert csp(response)["script-src"] == ["'self'"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_swagger_ui_loads_its_start_up_script_from_a_url():
+    body = api_client().get("/api/docs/").content.decode()
+    assert "<script>" not in body
+    script = api_client().get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_redoc_page_loads_nothing_from_other_sites():
+    body = api_client().get("/api/redoc/").content.decode()
+    assert "googleapis" not in body
+    assert "<script>" not in body
+
+
+# Sessions ----------------------------------------------------------------------------
+
+
+def sign_in(client, user, password=PASSWORD):
+    return client.post(reverse("login"), {"username": user.username, "password": password})
+
+
+def test_the_session_cookie_ends_with_the_browser_and_the_session_within_hours(client):
+    response = sign_in(client, UserFactory())
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["expires"] == "" and cookie["max-age"] == ""
+    assert cookie["httponly"] is True
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert client.session.get_expiry_age() <= 8 * 60 * 60
+    assert SIGNED_IN_AT in client.session
+
+
+def _age(client, **seconds_ago: int) -> None:
+    session = client.session
+    now = int(time.time())
+    for key, ago in seconds_ago.items():
+        session[key] = now - ago
+    session.save()
+
+
+def test_a_session_idle_for_too_long_is_signed_out(client):
+    client.force_login(UserFactory())
+    _age(client, **{LAST_SEEN: settings.SESSION_IDLE_TIMEOUT + 5, SIGNED_IN_AT: settings.SESSION_IDLE_TIMEOUT + 5})
+    response = client.get(reverse("portal:application_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("portal:application_list")).status_code == 302
+
+
+def test_an_active_session_stays_until_its_maximum_age(client):
+    client.force_login(UserFactory())
+    _age(client, **{LAST_SEEN: 120, SIGNED_IN_AT: settings.SESSION_COOKIE_AGE - 60})
+    assert client.get(reverse("portal:application_list")).status_code == 200
+    assert int(time.time()) - client.session[LAST_SEEN] < 60  # activity noted
+    _age(client, **{LAST_SEEN: 10, SIGNED_IN_AT: settings.SESSION_COOKIE_AGE + 1})
+    response = client.get(reverse("portal:application_list"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_api_call_with_an_ended_session_is_a_401(client):
+    client.force_login(UserFactory())
+    _age(client, **{LAST_SEEN: settings.SESSION_IDLE_TIMEOUT + 5})
+    response = client.get("/api/v1/applications/")
+    assert response.status_code == 401
+
+
+# Lockout after failed sign-ins ----------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_the_account_from_that_address_even_with_the_right_one(client):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = sign_in(client, user, "wrong-password")
+        assert response.status_code == 200  # the form again, with its error
+    response = sign_in(client, user, "wrong-password")
+    assert response.status_code == 429
+    response = sign_in(client, user)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    body = response.content.decode()
+    assert "Too many failed sign-ins for this account from your address. Try again in 30 minutes" in body
+    assert reverse("password_reset") in body
+    assert "Content-Security-Policy" in response
+
+
+def test_the_count_is_per_account_whatever_the_case_typed(client):
+    user = UserFactory(username="mixed@example.cn", email="mixed@example.cn")
+    for typed in ["Mixed@Example.cn", "MIXED@EXAMPLE.CN", "mixed@example.cn ", "mixed@EXAMPLE.cn", "Mixed@example.CN"]:
+        client.post(reverse("login"), {"username": typed, "password": "wrong-password"})
+    assert sign_in(client, user).status_code == 429
+
+
+def test_a_lockout_leaves_other_accounts_and_other_addresses_alone(client):
+    locked, other = UserFactory(), UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, locked, "wrong-password")
+    assert sign_in(client, locked).status_code == 429
+    assert sign_in(client, other).status_code == 302
+    client.logout()
+    elsewhere = client.post(
+        reverse("login"), {"username": locked.username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_a_successful_sign_in_clears_earlier_failures(client):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, user, "wrong-password")
+    assert sign_in(client, user).status_code == 302
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, user, "wrong-password")
+    assert sign_in(client, user).status_code == 302
+
+
+def test_the_api_token_endpoint_locks_out_too():
+    user = UserFactory()
+    client = api_client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
+        assert response.status_code == 400
+    response = client.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
+    assert response.status_code == 429
+    response = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.json()["detail"]
