@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 LETTER_FONT := var/fonts/letter-sans.ttf
 
-.PHONY: run test setup system-packages messages lint typecheck pytest demo clean
+.PHONY: run test setup system-packages messages lint typecheck pytest demo clean prod-check
 
 NODE_STAMP := node_modules/.npm-ci-installed
 
@@ -50,6 +50,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+# The production profile (gunicorn, task worker, scheduler, PostgreSQL, whitenoise) on
+# loopback against a throwaway PostgreSQL, a smoke test through it, everything stopped.
+prod-check: setup
+	$(PY) -m devtools.prod_check
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var/
