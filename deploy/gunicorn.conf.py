@@ -4,7 +4,7 @@
 
 Every number comes from the environment so that one file serves every machine:
 GUNICORN_BIND, WEB_CONCURRENCY (worker processes), GUNICORN_THREADS, GUNICORN_TIMEOUT,
-GUNICORN_MAX_REQUESTS, GUNICORN_FORWARDED_ALLOW_IPS, GUNICORN_ACCESS_LOG.
+GUNICORN_MAX_REQUESTS, GUNICORN_FORWARDED_ALLOW_IPS, GUNICORN_PROXY_PROTOCOL, GUNICORN_ACCESS_LOG.
 """
 
 from __future__ import annotations
@@ -42,8 +42,13 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # database connection exists before the fork (Django connects lazily on first query).
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 
-# Trust X-Forwarded-Proto (and -For) only from the proxy's address.
+# Trust X-Forwarded-Proto only from the proxy's address.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Audit rows record REMOTE_ADDR, which behind a proxy is the proxy's address; a proxy that
+# speaks the PROXY protocol (HAProxy `send-proxy`) hands gunicorn the client's instead:
+# GUNICORN_PROXY_PROTOCOL=v1 (or v2, auto), accepted only from the proxy's address.
+proxy_protocol = os.environ.get("GUNICORN_PROXY_PROTOCOL", "off")
+proxy_allow_ips = forwarded_allow_ips
 
 # Access log to stdout ("-") for the supervisor or journal: time, client address as the
 # proxy forwarded it, request without its query string (search filters may carry names),
