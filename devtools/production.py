@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,12 +117,17 @@ def deploy(env: dict[str, str], *, log_dir: Path, migrate: bool = True) -> None:
             collect.wait()
 
 
+_prctl: Any
+try:  # looked up here: the child, between fork and exec, should only make the call
+    _prctl = ctypes.CDLL(None).prctl
+except (OSError, AttributeError):  # not Linux: the finally clauses still stop everything
+    _prctl = None
+
+
 def _die_with_parent() -> None:
     """In the child before exec: receive SIGTERM if the process that started it dies."""
-    try:
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: the finally block still stops it
-        pass
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def start(stack: Stack, name: str, args: list[str]) -> None:
