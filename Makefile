@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 LETTER_FONT := var/fonts/letter-sans.ttf
 
-.PHONY: run test setup system-packages messages lint typecheck pytest demo clean screenshots
+.PHONY: run test setup system-packages messages lint typecheck pytest demo clean screenshots prod-check
 
 NODE_STAMP := node_modules/.npm-ci-installed
 
@@ -56,6 +56,11 @@ pytest: $(STAMP)
 # The README's pictures, taken by the browser tour of the demo (tests/e2e/test_tour.py).
 screenshots: setup
 	SUBSIDY_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -p no:randomly tests/e2e/test_tour.py -k tour_of
+
+# The production profile (gunicorn, task worker, scheduler, PostgreSQL, whitenoise) on
+# loopback against a throwaway PostgreSQL, a smoke test through it, everything stopped.
+prod-check: setup
+	$(PY) -m devtools.prod_check
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var/

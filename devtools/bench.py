@@ -15,9 +15,10 @@ from devtools.throwaway_postgres import throwaway_postgres
 
 
 @contextmanager
-def django_on_throwaway_postgres(*, urls_module: str | None = None) -> Iterator[None]:
-    """Django set up (DEBUG off) on a fresh migrated PostgreSQL. With `urls_module`, that
-    module serves the site's URLs plus `bench/bare/`, behind the same middleware."""
+def django_on_throwaway_postgres(*, urls_module: str | None = None) -> Iterator[dict[str, str]]:
+    """Django set up (DEBUG off) on a fresh migrated PostgreSQL; yields the server's
+    connection settings. With `urls_module`, that module serves the site's URLs plus
+    `bench/bare/`, behind the same middleware."""
     with throwaway_postgres() as server:
         os.environ["DJANGO_DEBUG"] = "false"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "subsidy.settings")
@@ -45,7 +46,7 @@ def django_on_throwaway_postgres(*, urls_module: str | None = None) -> Iterator[
             settings.ALLOWED_HOSTS = ["testserver"]
         call_command("migrate", verbosity=0)
         try:
-            yield
+            yield server
         finally:
             connections.close_all()  # before the server stops
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "subsidy.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, see there
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 VIEWFLOW = {"AUTOREGISTER": False}
 
 MIDDLEWARE = [
+    # First: probes get their answer before host checks and the HTTPS redirect (subsidy/health.py).
+    "subsidy.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,6 +102,10 @@ WSGI_APPLICATION = "subsidy.wsgi.application"
 # at PostgreSQL, and the test suite starts its own throwaway PostgreSQL server.
 VAR_DIR = Path(env.str("SUBSIDY_VAR_DIR", default=str(BASE_DIR / "var")))
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# Long-running processes (gunicorn workers, task workers) keep their connection for this
+# many seconds instead of opening one per request; checked before each reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id first (argon2-cffi); older hashes still verify and are upgraded at sign-in.
@@ -141,6 +148,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves static files from gunicorn through whitenoise: `collectstatic` writes
+# content-hashed names (cached for a year, immutable) with gzip and brotli variants, and
+# keeps only the hashed copies. Tests and `make run` use plain files (see STORAGES).
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Outside production whitenoise serves straight from the apps' static folders (no
+# collectstatic): the test suite's live server needs it, as the static files app is
+# our own subclass and pytest-django only serves static files for Django's by name.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# Source maps are fetched by developer tools only; brotli at its highest level took most
+# of collectstatic's time on them (the API docs' bundles carry 6 MB of maps).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Uploaded evidence is personal data: it lives outside any web root and is only
 # ever served through a permission-checked view (no MEDIA_URL is routed).
@@ -158,6 +176,9 @@ STORAGES = {
         ),
     },
 }
+# Several web processes must share one cache (API rate limits count there): in production
+# e.g. DJANGO_CACHE_URL=dbcache://subsidy_cache after `manage.py createcachetable`.
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # Letters (subsidy/letters): the font is built from the system's WenQuanYi Zen Hei by

@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from subsidy.scheduling import enqueue_due
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
+            # A long-lived process: drop a connection that broke or outlived CONN_MAX_AGE
+            # (as Django does around each request), so a database restart is survived.
+            close_old_connections()
             for name in enqueue_due():
                 self.stdout.write(f"enqueued {name}")
             if options["once"]:
