@@ -96,7 +96,9 @@ class SubsidyMachine(RuleBasedStateMachine):
         # Room for two claims of 4,000 but not three: approvals compete for the budget.
         self.round = FundingRoundFactory(budget=Decimal("10000.00"))
         applicant = UserFactory()
-        self.claims = [ApplicationFactory(funding_round=self.round, created_by=applicant) for _ in range(CLAIMS)]
+        self.claims: list[Application] = [
+            ApplicationFactory.create(funding_round=self.round, created_by=applicant) for _ in range(CLAIMS)
+        ]
         self.people = {
             "applicant": applicant,
             "reviewer": UserFactory(role=Role.REVIEWER),
