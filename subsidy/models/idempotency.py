@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
@@ -15,8 +14,8 @@ class IdempotencyKey(models.Model):
     request's effect, so a request that failed or was cut off leaves no key behind."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(_("idempotency key"), max_length=255)
-    request_hash = models.CharField(_("request digest"), max_length=64)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
     response_status = models.PositiveSmallIntegerField()
@@ -26,8 +25,7 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = _("idempotency key")
-        verbose_name_plural = _("idempotency keys")
+        # Internal bookkeeping of the API, shown nowhere: no translated names.
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
 
     def __str__(self) -> str:

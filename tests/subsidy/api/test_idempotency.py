@@ -2,11 +2,14 @@
 first answer again; the same key for a different request is refused with 422.
 On the real PostgreSQL server, concurrent retries included (own connection per thread)."""
 
+import datetime as dt
 import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from subsidy.api.idempotency import KEPT_FOR, idempotency_keys_prune
 from subsidy.models import Application, ApplicationStatus, AuditEntry, Batch, IdempotencyKey, Role
 from tests.factories import cleared, finance_staff, in_review, payable_application, staff_member, submitted_application
 from tests.subsidy.api.conftest import api_client
@@ -140,3 +143,16 @@ def test_a_retried_batch_build_builds_one_batch():
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert Batch.objects.count() == 1
+
+
+def test_keys_are_forgotten_after_a_day():
+    reviewer = staff_member(Role.REVIEWER)
+    IdempotencyKey.objects.create(
+        user=reviewer, key="old", request_hash="0" * 64, method="POST", path="/", response_status=200
+    )
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - KEPT_FOR - dt.timedelta(seconds=1))
+    IdempotencyKey.objects.create(
+        user=reviewer, key="new", request_hash="0" * 64, method="POST", path="/", response_status=200
+    )
+    assert idempotency_keys_prune() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]

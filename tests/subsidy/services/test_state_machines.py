@@ -291,7 +291,10 @@ class SubsidyMachine(RuleBasedStateMachine):
         elif batch.status == BatchStatus.RELEASED:
             self.export_batch(-1, None)
         else:
-            self.bank_return(-1, None, outcomes)
+            # Alternate from batch to batch whether the bank rejects the first line, so
+            # that every run sees failed payments (and their claims batched again).
+            first_paid = len(self.batches) % 2 == 0
+            self.bank_return(-1, None, [first_paid, *outcomes[1:]])
 
     # ---- batch transitions ---------------------------------------------------
 
