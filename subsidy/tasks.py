@@ -96,3 +96,10 @@ def requeue_stalled_letters() -> int:
     from subsidy.services.letters import letters_requeue_stalled
 
     return letters_requeue_stalled()
+
+
+@task()
+def prune_idempotency_keys() -> int:
+    from subsidy.api.idempotency import idempotency_keys_prune
+
+    return idempotency_keys_prune()

@@ -1,6 +1,7 @@
 """One place where refusals become HTTP: NotPermitted → 403, InvalidState and
-conflicts with other records → 409, Django's ValidationError → field-level 400,
-any other DomainError → 400; always with `detail` in the caller's language."""
+conflicts with other records → 409, a reused Idempotency-Key → 422, Django's
+ValidationError → field-level 400, any other DomainError → 400; always with `detail`
+in the caller's language."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from subsidy.api.idempotency import IdempotencyKeyReused
 from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted, PatentAlreadyClaimed
 from subsidy.services.batches import AlreadyInBatch, ExportRefused, ReturnFileUnreadable
 from subsidy.services.reviews import AnnualCapExceeded, BudgetExceeded
@@ -30,6 +32,8 @@ CONFLICTS: tuple[type[DomainError], ...] = (
 def domain_error_status(error: DomainError) -> int:
     if isinstance(error, NotPermitted):
         return status.HTTP_403_FORBIDDEN
+    if isinstance(error, IdempotencyKeyReused):
+        return status.HTTP_422_UNPROCESSABLE_ENTITY
     if isinstance(error, CONFLICTS):
         return status.HTTP_409_CONFLICT
     return status.HTTP_400_BAD_REQUEST

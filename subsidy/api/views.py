@@ -29,6 +29,7 @@ from subsidy import selectors
 from subsidy.api import serializers as s
 from subsidy.api.etags import check_if_match, etag_of
 from subsidy.api.filters import ApplicationFilter, BatchFilter, FundingRoundFilter
+from subsidy.api.idempotency import IDEMPOTENCY_HEADER, KEY_REUSED, idempotent
 from subsidy.api.permissions import IsFinanceViewer
 from subsidy.api.transitions import TRANSITION_NAMES, run_transition
 from subsidy.models import Applicant, Application, Batch, CostItem, Document, FundingRound, Letter
@@ -193,16 +194,24 @@ class ApplicationViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.detail_response(self.get_object().pk)
 
-    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationDetailSerializer, **ERRORS})
+    @extend_schema(
+        request=s.ApplicationCreateSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: s.ApplicationDetailSerializer, **ERRORS, **KEY_REUSED},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = s.ApplicationCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        application = application_services.application_create_draft(
-            applicant=serializer.validated_data["applicant"],
-            funding_round=serializer.validated_data["funding_round"],
-            by=request.user,
-        )
-        return self.detail_response(application.pk, status.HTTP_201_CREATED)
+
+        def run() -> Response:
+            application = application_services.application_create_draft(
+                applicant=serializer.validated_data["applicant"],
+                funding_round=serializer.validated_data["funding_round"],
+                by=request.user,
+            )
+            return self.detail_response(application.pk, status.HTTP_201_CREATED)
+
+        return idempotent(request, run)
 
     @extend_schema(
         request=s.ApplicationUpdateSerializer,
@@ -262,8 +271,11 @@ class TransitionView(APIView):
 
     @extend_schema(
         request=s.TransitionSerializer,
-        parameters=[OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=TRANSITION_NAMES)],
-        responses={200: s.ApplicationDetailSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=TRANSITION_NAMES),
+            IDEMPOTENCY_HEADER,
+        ],
+        responses={200: s.ApplicationDetailSerializer, **ERRORS, **KEY_REUSED},
     )
     def post(self, request: Request, pk: int, name: str) -> Response:
         if name not in TRANSITION_NAMES:
@@ -271,10 +283,14 @@ class TransitionView(APIView):
         application = application_or_404(request, pk)
         serializer = s.TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run_transition(name, application, request.user, dict(serializer.validated_data), client_ip(request))
-        fresh = application_detail(application.pk)
-        view = ApplicationViewSet(request=request, format_kwarg=None)
-        return Response(view.representation(fresh), headers={"ETag": view.etag(fresh)})
+
+        def run() -> Response:
+            run_transition(name, application, request.user, dict(serializer.validated_data), client_ip(request))
+            fresh = application_detail(application.pk)
+            view = ApplicationViewSet(request=request, format_kwarg=None)
+            return Response(view.representation(fresh), headers={"ETag": view.etag(fresh)})
+
+        return idempotent(request, run)
 
 
 class ConflictDeclarationView(APIView):
@@ -466,35 +482,50 @@ class BatchViewSet(
     def get_queryset(self) -> QuerySet[Batch]:
         return selectors.batch_list()
 
-    @extend_schema(request=s.BatchCreateSerializer, responses={201: s.BatchSerializer, **ERRORS})
+    @extend_schema(
+        request=s.BatchCreateSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: s.BatchSerializer, **ERRORS, **KEY_REUSED},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Build a draft batch of every payable claim matching the selection."""
         serializer = s.BatchCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        batch = batch_services.batch_create(by=request.user, ip=client_ip(request), **serializer.validated_data)
-        return Response(s.BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+        def run() -> Response:
+            batch = batch_services.batch_create(by=request.user, ip=client_ip(request), **serializer.validated_data)
+            return Response(s.BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, run)
 
     @extend_schema(
         request=s.BatchTransitionSerializer,
-        parameters=[OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=BATCH_TRANSITIONS)],
-        responses={200: s.BatchSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=BATCH_TRANSITIONS),
+            IDEMPOTENCY_HEADER,
+        ],
+        responses={200: s.BatchSerializer, **ERRORS, **KEY_REUSED},
     )
     def transition(self, request: Request, pk: int, name: str) -> Response:
         if name not in BATCH_TRANSITIONS:
             raise Http404
-        batch = self.get_object()
+        found = self.get_object()
         serializer = s.BatchTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ip = client_ip(request)
-        if name == "submit":
-            batch = batch_services.batch_submit(batch=batch, by=request.user, ip=ip)
-        elif name == "release":
-            batch = batch_services.batch_release(batch=batch, by=request.user, ip=ip)
-        else:
-            batch = batch_services.batch_cancel(
-                batch=batch, by=request.user, reason=serializer.validated_data["reason"], ip=ip
-            )
-        return Response(s.BatchSerializer(batch).data)
+
+        def run() -> Response:
+            if name == "submit":
+                batch = batch_services.batch_submit(batch=found, by=request.user, ip=ip)
+            elif name == "release":
+                batch = batch_services.batch_release(batch=found, by=request.user, ip=ip)
+            else:
+                batch = batch_services.batch_cancel(
+                    batch=found, by=request.user, reason=serializer.validated_data["reason"], ip=ip
+                )
+            return Response(s.BatchSerializer(batch).data)
+
+        return idempotent(request, run)
 
     @extend_schema(filters=False, responses={200: s.BatchLineSerializer(many=True), 404: ERRORS[404]})
     def lines(self, request: Request, pk: int) -> Response:

@@ -113,14 +113,18 @@ def write_pain001(header: BatchHeader, rows: Iterable[ExportRow], out: IO[bytes]
         raise ExportInvalid(problems)
 
 
-def validate_pain001(path: Path) -> None:
-    """Check a written file against the XSD and the business rules; raise ExportInvalid."""
+def validate_pain001(path: Path | IO[bytes]) -> None:
+    """Check a written file (a path, or a binary file open for reading) against the XSD
+    and the business rules; raise ExportInvalid."""
+    source: Any = str(path) if isinstance(path, Path) else path
+    if not isinstance(path, Path):
+        path.seek(0)
     problems: list[str] = []
     header_counts: list[str] = []
     header_sums: list[str] = []
     count, total, seen = 0, Decimal("0.00"), set()
     try:
-        for _event, element in etree.iterparse(str(path), events=("end",), schema=schema(), huge_tree=True):
+        for _event, element in etree.iterparse(source, events=("end",), schema=schema(), huge_tree=True):
             tag = element.tag
             if tag == NS + "CdtTrfTxInf":
                 count += 1

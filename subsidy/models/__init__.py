@@ -33,6 +33,7 @@ from subsidy.models.choices import (
     Role,
 )
 from subsidy.models.documents import Document
+from subsidy.models.idempotency import IdempotencyKey
 from subsidy.models.letters import Letter
 from subsidy.models.patents import HKPatent, HKPatentProprietor
 from subsidy.models.rates import ExchangeRate
@@ -74,6 +75,7 @@ __all__ = [
     "GuangdongCity",
     "HKPatent",
     "HKPatentProprietor",
+    "IdempotencyKey",
     "InformationRequest",
     "Letter",
     "LetterChinese",

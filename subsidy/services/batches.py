@@ -16,7 +16,6 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -287,8 +286,9 @@ def _sha256(handle: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def write_export(batch: Batch, export_format: str, out: IO[bytes], path: Path) -> None:
-    """Write one format to `out` (whose file is `path`) and check it; ExportInvalid if wrong."""
+def write_export(batch: Batch, export_format: str, out: IO[bytes]) -> None:
+    """Write one format to `out` (a binary file open for reading and writing) and check
+    it; ExportInvalid if wrong."""
     header = batch_header(batch)
     if export_format == ExportFormat.CSV:
         write_csv(batch_text_rows(batch), out)
@@ -297,7 +297,7 @@ def write_export(batch: Batch, export_format: str, out: IO[bytes], path: Path) -
     elif export_format == ExportFormat.PAIN001:
         write_pain001(header, batch_rows(batch), out)
         out.flush()
-        validate_pain001(path)
+        validate_pain001(out)
     else:
         raise ValidationError({"export_format": _("Unknown export format.")})
     out.flush()
@@ -314,11 +314,12 @@ def batch_export(*, batch: Batch, export_format: str, by: Any, ip: str | None = 
         raise NotPermitted(_("Only finance staff export batches."))
     if locked.status not in (BatchStatus.RELEASED, BatchStatus.EXPORTED, BatchStatus.RECONCILED):
         raise InvalidState(_("Only a released batch can be exported."))
-    handle = tempfile.NamedTemporaryFile(prefix="batch-", suffix=".export", delete=False)
-    path = Path(handle.name)
+    # A file without a name (O_TMPFILE on Linux): a process killed mid-export leaves
+    # no bank file with account numbers behind in the temporary directory.
+    handle = tempfile.TemporaryFile(prefix="batch-", suffix=".export")
     try:
         try:
-            write_export(locked, export_format, handle, path)
+            write_export(locked, export_format, handle)
         except ExportInvalid as error:
             raise ExportRefused(
                 _("The export failed its checks and cannot be downloaded: %(problems)s")
@@ -328,9 +329,7 @@ def batch_export(*, batch: Batch, export_format: str, by: Any, ip: str | None = 
         sha256, size = _sha256(handle)
     except BaseException:
         handle.close()
-        path.unlink(missing_ok=True)
         raise
-    path.unlink()  # the open handle keeps the data until it is closed
     record = BatchExport.objects.create(
         batch=locked, export_format=export_format, sha256=sha256, size=size, exported_by=by
     )

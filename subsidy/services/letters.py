@@ -10,6 +10,7 @@ when it is issued; an objection that reopens the case revokes the letter.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from typing import Any
 
 from django.conf import settings
@@ -201,6 +202,7 @@ def letter_issue(*, letter_id: int) -> Letter:
         return letter
     pdf = render_letter(LetterContent.from_dict(letter.content))
     digest = sha256_hex(pdf)
+    remove_leftovers(letter)
     # The stored name carries the digest: a retried run never overwrites another's file.
     letter.file.save(f"{letter.application_id}/{letter.reference}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
     for previous in Letter.objects.select_for_update().filter(
@@ -230,6 +232,23 @@ def letter_issue(*, letter_id: int) -> Letter:
         changes={"letter": letter.reference, "sha256": digest, "size": len(pdf)},
     )
     return letter
+
+
+def remove_leftovers(letter: Letter) -> int:
+    """Delete PDFs that earlier runs of this pending letter stored but never committed
+    (a worker killed, or its database connection lost, between storing the file and
+    the commit). The caller holds the letter's row lock, and a pending letter has no
+    file of its own, so every file named after its reference is such a leftover."""
+    storage = letter.file.storage
+    directory = posixpath.dirname(letter.file.field.generate_filename(letter, f"{letter.application_id}/x.pdf"))
+    try:
+        _directories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return 0
+    leftovers = [name for name in files if name.startswith(f"{letter.reference}-")]
+    for name in leftovers:
+        storage.delete(posixpath.join(directory, name))
+    return len(leftovers)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,15 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(str(error.message)) from error
         out: Path = options["out"]
-        with exported.file as source, out.open("wb") as target:
-            shutil.copyfileobj(source, target, 1 << 20)
+        # Written beside the target and renamed when complete: an interrupted copy
+        # never leaves a truncated bank file under the name the bank upload expects.
+        partial = out.with_name(out.name + ".part")
+        try:
+            with exported.file as source, partial.open("wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+                target.flush()
+                os.fsync(target.fileno())
+            partial.replace(out)
+        finally:
+            partial.unlink(missing_ok=True)
         self.stdout.write(f"{out}  {exported.record.size} bytes  sha256 {exported.sha256}")

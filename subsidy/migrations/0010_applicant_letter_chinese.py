@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("subsidy", "0008_application_submitted_index"),
+        ("subsidy", "0009_idempotency_key"),
     ]
 
     operations = [
