@@ -309,6 +309,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "subsidy.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "subsidy.web.client_ip"
+# Addresses of the reverse proxies in front of gunicorn: from them, the client's address
+# is taken from X-Forwarded-For (subsidy.web.client_ip). Empty: REMOTE_ADDR as it is.
+SUBSIDY_TRUSTED_PROXIES = env.list("SUBSIDY_TRUSTED_PROXIES", default=[])
 AXES_LOCKOUT_CALLABLE = "subsidy.security.lockout_response"
 
 # Two-factor sign-in for staff (django-otp, TOTP). On in production; off by default

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address recorded in audit rows. Behind a proxy, configure it to set REMOTE_ADDR."""
-    return request.META.get("REMOTE_ADDR")
+    """The client's address, for audit rows and the sign-in lockout.
+
+    Behind the TLS proxy REMOTE_ADDR is the proxy. When it is one of
+    SUBSIDY_TRUSTED_PROXIES, the address is read from X-Forwarded-For, right to left,
+    skipping the trusted proxies: the first one left was added by a proxy we trust.
+    Entries further left were written by the client and are never believed."""
+    remote = request.META.get("REMOTE_ADDR")
+    trusted = set(settings.SUBSIDY_TRUSTED_PROXIES)
+    if not trusted or remote not in trusted:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address
+    return remote
 
 
 # An inline document may only render as itself: no scripts, forms, plugins or
