@@ -85,7 +85,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    roles = selectors.user_roles(request.user)
+    # staff_required has read the roles (a superuser's are read here).
+    roles = request.staff_roles or selectors.user_roles(request.user)  # type: ignore[attr-defined]
     claims = selectors.queue_claims(request.user, roles)
     tasks = selectors.queue_tasks(request.user, roles)
     return _task_list(request, claims, "workflows/queue.html", prefix="", rows=selectors.queue_rows, counted=tasks)

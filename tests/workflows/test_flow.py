@@ -436,9 +436,9 @@ def test_inbox_and_queue_queries_do_not_grow_with_the_rows(client, url_name, dja
     add(3)
     few = _queries(client, url)
     add(27)
-    # session, user, staff check, [roles,] count, one joined page of tasks,
-    # and the filter form's round and reviewer choices
-    expected = 8 if url_name == "staff:queue" else 7
+    # session, user, staff check (its roles serve the queue too), count, one joined page
+    # of tasks, and the filter form's round and reviewer choices
+    expected = 7
     assert few == expected
     with django_assert_num_queries(expected):
         response = client.get(url)
