@@ -11,7 +11,7 @@ from django_tasks import task
 from subsidy.models import Application
 
 # Emails to the applicant, by template name under templates/emails/.
-APPLICANT_EMAILS = {"submission_receipt", "information_requested", "approved", "rejected"}
+APPLICANT_EMAILS = {"submission_receipt", "information_requested", "approved", "rejected", "paid", "payment_returned"}
 
 
 @task()

@@ -48,6 +48,7 @@ from subsidy.models import (
 from subsidy.models.batches import may_handle_bank_files
 from subsidy.permissions import user_has_role
 from subsidy.selectors import batch_candidates, letter_reference_for
+from subsidy.services.applications import notify_applicant
 
 
 class AlreadyInBatch(DomainError):
@@ -456,11 +457,13 @@ def batch_import_return(
                 by=by, paid_on=line.paid_on, bank_reference=line.bank_reference, ip=ip, comment=locked.reference
             )
             paid += 1
+            notify_applicant(app, "paid")
         else:
             check_app_transition(app, app.payment_failed, by)
             line.status, line.failure_reason = LineStatus.FAILED, (item.reason or item.status_code)[:300]
             app.payment_failed(by=by, reason=line.failure_reason, ip=ip, comment=line.failure_reason)
             failed += 1
+            notify_applicant(app, "payment_returned")
         app.save()
     BatchLine.objects.bulk_update(
         [line for line, _item in to_apply],

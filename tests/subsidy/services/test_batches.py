@@ -403,3 +403,25 @@ def test_pain002_amount_mismatch_is_reported_and_a_report_for_another_batch_refu
         (second.reference, "amount_mismatch"),
         (third.reference, "not_final"),
     ]
+
+
+def test_the_applicant_is_told_when_the_bank_paid_or_returned_the_money(
+    officer, approver, mailoutbox, django_capture_on_commit_callbacks
+):
+    batch, (first, second, _third) = exported_batch(officer, approver)
+    data = csv_return([[first.reference, "paid", "B1", ""], [second.reference, "rejected", "", "AC04"]])
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        batches.batch_import_return(batch=batch, data=data, by=officer)
+    by_subject = {mail.subject: mail for mail in mailoutbox}
+    paid = by_subject[f"Subsidy for claim {first.reference} paid"]
+    assert first.applicant.email in paid.to
+    first.refresh_from_db()
+    assert f"{first.approved_amount:,.2f}" in paid.body
+    returned = by_subject[f"Payment for claim {second.reference} returned by the bank"]
+    assert "bank details" in returned.body
+    assert len(mailoutbox) == 2
+    # The same file again tells nobody anything.
+    with django_capture_on_commit_callbacks(execute=True):
+        batches.batch_import_return(batch=batch, data=data, by=officer)
+    assert len(mailoutbox) == 2
