@@ -45,6 +45,7 @@ JOBS: list[Job] = [
     Job("lapse_overdue_applications", hourly, tasks.lapse_overdue_applications),
     Job("review_sla_digest", daily, tasks.send_review_sla_digest, not_before_hour=8),
     Job("requeue_stalled_letters", quarter_hourly, tasks.requeue_stalled_letters),
+    Job("requeue_abandoned_tasks", quarter_hourly, tasks.requeue_abandoned_tasks),
     Job("prune_idempotency_keys", daily, tasks.prune_idempotency_keys),
 ]
 

@@ -189,6 +189,9 @@ LETTER_FONT_PATH = Path(env.str("SUBSIDY_LETTER_FONT", default=str(BASE_DIR / "v
 PUBLIC_BASE_URL = env.str("SUBSIDY_PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A failed letter is retried after these many minutes, then left for staff to retry.
 LETTER_RETRY_MINUTES = [1, 5, 30]
+# A task still RUNNING after this long was abandoned by a stopped worker and is queued
+# again (subsidy/task_recovery.py). Every task here takes seconds.
+TASK_ABANDONED_MINUTES = env.int("SUBSIDY_TASK_ABANDONED_MINUTES", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600

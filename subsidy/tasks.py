@@ -99,6 +99,13 @@ def requeue_stalled_letters() -> int:
 
 
 @task()
+def requeue_abandoned_tasks() -> int:
+    from subsidy.task_recovery import tasks_requeue_abandoned
+
+    return tasks_requeue_abandoned()
+
+
+@task()
 def prune_idempotency_keys() -> int:
     from subsidy.api.idempotency import idempotency_keys_prune
 

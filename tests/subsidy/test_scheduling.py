@@ -26,9 +26,13 @@ def test_each_job_is_enqueued_once_per_period(django_capture_on_commit_callbacks
     assert again == []
     assert len(callbacks) == len(JOBS)
     # Next hour: the hourly and quarter-hourly jobs again; next day after 8 o'clock: all.
-    assert sorted(enqueue_due(at(10))) == ["lapse_overdue_applications", "requeue_stalled_letters"]
+    assert sorted(enqueue_due(at(10))) == [
+        "lapse_overdue_applications",
+        "requeue_abandoned_tasks",
+        "requeue_stalled_letters",
+    ]
     assert sorted(enqueue_due(at(9, day=25))) == sorted(job.name for job in JOBS)
-    assert ScheduledRun.objects.count() == 2 * len(JOBS) + 2  # two days of every job, one more hour of two
+    assert ScheduledRun.objects.count() == 2 * len(JOBS) + 3  # two days of every job, one more hour of three
 
 
 def test_the_daily_digest_waits_for_office_hours():
