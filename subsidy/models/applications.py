@@ -186,6 +186,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reasons for the decision"), blank=True)
     notice_ends_on = models.DateField(_("public notice ends"), null=True, blank=True)
+    # The language the applicant submitted in: emails about the claim are written in it,
+    # whoever's action sends them (a decision taken on English pages, a bank return).
+    language = models.CharField(_("language of the applicant's emails"), max_length=10, blank=True)
 
     # Payment (filled by the finance transitions below).
     paid_on = models.DateField(_("paid on"), null=True, blank=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -197,16 +198,18 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
         reference=reference_next(year=timezone.localdate().year),
         requested_amount=facts.amount.amount,
     )
+    app.language = get_language() or settings.LANGUAGE_CODE
     app.save()
     notify_applicant(app, "submission_receipt")
     return app
 
 
 def notify_applicant(application: Application, template: str) -> None:
-    """Email the applicant once the transaction commits, in the language of this request."""
+    """Email the applicant once the transaction commits, in the language they submitted
+    in (else the language of this request)."""
     from subsidy.tasks import send_applicant_email
 
-    language = get_language() or "zh-hans"
+    language = application.language or get_language() or settings.LANGUAGE_CODE
     transaction.on_commit(lambda: send_applicant_email.enqueue(application.pk, template, language))
 
 
@@ -236,6 +239,7 @@ def application_resubmit(*, application: Application, by: Any, ip: str | None = 
     if failures:
         raise NotEligible(_("The application cannot be resubmitted yet."), failures)
     app.requested_amount = facts.amount.amount
+    app.language = get_language() or app.language
     app.resubmit(by=by, ip=ip, comment=comment)
     app.save()
     InformationRequest.objects.filter(application=app, answered_at__isnull=True, lapsed_at__isnull=True).update(

@@ -374,3 +374,19 @@ def test_database_refuses_an_override_without_a_note():
         ChecklistEntry.objects.create(
             application=application, rule_code="x", automatic_result=True, passed=False, recorded_by=reviewer
         )
+
+
+def test_decision_emails_are_in_the_language_the_applicant_submitted_in(django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    with translation.override("zh-hant"):
+        application, reviewer = in_review()
+    assert application.language == "zh-hant"
+    checklist_confirmed(application, reviewer)
+    reviews.application_recommend(application=application, by=reviewer, recommendation="approve")
+    approver = cleared_approver(application)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):  # the approver's pages
+        reviews.application_approve(application=application, by=approver)
+    email = mail.outbox[-1]
+    assert email.subject == f"申請 {application.reference} 已獲批准"
+    assert "4,000.00" in email.body
