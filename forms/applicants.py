@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import Applicant
+from subsidy.models.applicants import APPLICANT_EDITABLE_FIELDS
 
 
 class ApplicantForm(forms.ModelForm[Applicant]):
@@ -11,24 +12,7 @@ class ApplicantForm(forms.ModelForm[Applicant]):
 
     class Meta:
         model = Applicant
-        fields = [
-            "kind",
-            "name",
-            "name_en",
-            "uscc",
-            "id_kind",
-            "id_number",
-            "city",
-            "address",
-            "contact_person",
-            "phone",
-            "email",
-            "bank_account_name",
-            "bank_name",
-            "bank_account_number",
-            "cnaps_code",
-            "letter_chinese",
-        ]
+        fields = list(APPLICANT_EDITABLE_FIELDS)
         widgets = {"kind": forms.RadioSelect, "id_kind": forms.RadioSelect, "letter_chinese": forms.RadioSelect}
         help_texts = {
             "name": _("Exactly as on the business licence or identity card, and as registered for the patent."),

@@ -32,6 +32,7 @@ from subsidy.models import (
     PatentRoute,
     Recommendation,
 )
+from subsidy.models.applicants import APPLICANT_EDITABLE_FIELDS
 from subsidy.models.batches import mask_account
 
 
@@ -67,26 +68,7 @@ class FundingRoundSerializer(serializers.ModelSerializer[FundingRound]):
 class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
     class Meta:
         model = Applicant
-        fields = [
-            "id",
-            "kind",
-            "name",
-            "name_en",
-            "uscc",
-            "id_kind",
-            "id_number",
-            "city",
-            "address",
-            "contact_person",
-            "phone",
-            "email",
-            "bank_account_name",
-            "bank_name",
-            "bank_account_number",
-            "cnaps_code",
-            "letter_chinese",
-            "updated_at",
-        ]
+        fields = ["id", *APPLICANT_EDITABLE_FIELDS, "updated_at"]
         read_only_fields = ["id", "updated_at"]
         # Uniqueness and identifiers are checked by the model's full_clean in the service.
         validators: list[Any] = []

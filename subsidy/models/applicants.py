@@ -22,6 +22,27 @@ class ApplicantQuerySet(models.QuerySet["Applicant"]):
         return self.filter(access__user=user)
 
 
+# What an applicant (or their agency) fills in and may change, on the page and in the API.
+APPLICANT_EDITABLE_FIELDS = (
+    "kind",
+    "name",
+    "name_en",
+    "uscc",
+    "id_kind",
+    "id_number",
+    "city",
+    "address",
+    "contact_person",
+    "phone",
+    "email",
+    "bank_account_name",
+    "bank_name",
+    "bank_account_number",
+    "cnaps_code",
+    "letter_chinese",
+)
+
+
 class Applicant(models.Model):
     """A Guangdong organisation or person who claims the subsidy (and is paid it)."""
 
