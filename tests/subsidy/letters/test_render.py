@@ -1,5 +1,6 @@
 """What a rendered letter contains, and what it looks like."""
 
+import dataclasses
 import io
 import json
 import re
@@ -182,3 +183,57 @@ def test_a_traditional_rejection_letter():
     assert "資助申請不予批准通知書" in text
     assert content.reasons.splitlines()[0].replace(" ", "") in text  # the reasons as the reviewer wrote them
     assert wrong_glyphs(pdf) == []
+
+
+def test_the_letter_stylesheet_styles_every_element_the_templates_use():
+    # Letters are laid out without the browser's default stylesheet (render.py says why):
+    # an element letter.css does not give a display would lay out as inline text.
+    letters = Path(__file__).resolve().parents[3] / "templates" / "letters"
+    templates = "".join(template.read_text() for template in letters.glob("*.html"))
+    used = set(re.findall(r"<([a-z][a-z0-9]*)", templates))
+    styled = set()
+    css = re.sub(r"/\*.*?\*/", "", (letters / "letter.css").read_text(), flags=re.DOTALL)
+    for selectors, declarations in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if "display:" in declarations or "content:" in declarations:
+            styled |= {selector.strip().split("::")[0] for selector in selectors.split(",")}
+    assert used >= {"html", "div", "p", "br"}
+    assert used - styled == set()
+
+
+def test_only_a_letter_of_more_than_one_page_numbers_its_pages(approval):
+    _, one_page = approval
+    assert "1/1" not in text_layer(one_page)
+    long_reasons = "\n".join(f"{n}. 所附费用收据与申报金额不符，请核对后重新提交。" for n in range(1, 80))
+    content = dataclasses.replace(sample_letter(5, kind=LetterKind.REJECTION), reasons=long_reasons)
+    pdf = render_letter(content)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 2
+    text = text_layer(pdf)
+    assert "1/2" in text and "2/2" in text
+    assert "79.所附费用收据" in text
+
+
+def word_left_edges(pdf: bytes) -> dict[str, list[float]]:
+    result = subprocess.run(["/usr/bin/pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True)
+    edges: dict[str, list[float]] = {}
+    for x_min, word in re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', result.stdout.decode()):
+        edges.setdefault(word, []).append(float(x_min))
+    return edges
+
+
+@pytest.mark.parametrize(
+    ("kind", "chinese"),
+    [(LetterKind.APPROVAL, "zh-hans"), (LetterKind.APPROVAL, "zh-hant"), (LetterKind.REJECTION, "zh-hans")],
+)
+def test_every_label_fits_so_its_value_starts_in_the_value_column(kind, chinese):
+    # A row is `label<tab>value`: a label wider than the 46 mm tab stop would push its
+    # value to the next stop, out of the column.
+    content = sample_letter(8, kind=kind, chinese=chinese)
+    edges = word_left_edges(render_letter(content))
+    column = (17 + 46) / 25.4 * 72  # page margin + label width, in points
+    values = [content.reference, content.application_reference, content.applicant_id, content.hk_number.split()[0]]
+    for value in values:
+        assert value in edges, value
+        assert all(abs(x - column) < 3 for x in edges[value]), (value, edges[value], column)
+    if kind == LetterKind.APPROVAL:  # the longest label, 核定资助金额 Amount approved
+        first_amount = edges[f"¥{content.amount:,.2f}"][0]
+        assert abs(first_amount - column) < 3
