@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +49,20 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """The new password from a reset link also lifts the account's sign-in lockout,
+    from every address: the lockout page sends people here, and proving the email
+    address is what the lockout waits for."""
+
+    def save(self, commit: bool = True) -> Any:
+        from axes.utils import reset
+
+        user = super().save(commit=commit)
+        if commit:
+            reset(username=user.get_username())
+        return user
 
 
 class OneTimeCodeForm(forms.Form):

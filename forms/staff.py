@@ -68,3 +68,12 @@ class ApplicationFilterForm(forms.Form):
             "reviewer": data.get("reviewer"),
             "overdue_at": now if data.get("overdue") else None,
         }
+
+
+class TwoFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the two-factor sign-in is reset"),
+        max_length=1000,
+        help_text=_("For example: phone lost or replaced, and how you confirmed who asked. Kept in the audit trail."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from subsidy.models import (
     LetterStatus,
     PatentClaim,
 )
+from subsidy.models.choices import STAFF_ROLES
 from subsidy.permissions import user_is_staff_member
 from subsidy.rules import ClaimFacts
 
@@ -447,3 +448,20 @@ def round_budgets() -> list[RoundBudget]:
 
 def letters_needing_attention() -> QuerySet[Letter]:
     return Letter.objects.stuck().defer("content").order_by("requested_at", "id")
+
+
+def staff_accounts() -> QuerySet[Any]:
+    """Everyone with a staff role, by email, each with `role_groups` (their groups, by
+    name) and `two_factor` (an authenticator app is enrolled): the staff accounts page."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    staff_groups = [role.value for role in STAFF_ROLES]
+    return (
+        get_user_model()
+        .objects.filter(pk__in=Group.objects.filter(name__in=staff_groups).values("user"))
+        .annotate(two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name"), to_attr="role_groups"))
+        .order_by("email", "pk")
+    )

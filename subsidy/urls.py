@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from forms.accounts import EmailAuthenticationForm
+from forms.accounts import EmailAuthenticationForm, ResetPasswordForm
 from subsidy.portal import letters as portal_letters
 from subsidy.portal import two_factor
 from subsidy.portal import views as portal_views
@@ -14,6 +14,11 @@ urlpatterns = [
     path("v/<str:token>", portal_letters.letter_verify, name="letter_verify"),
     path("accounts/signup/", portal_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=ResetPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -14,7 +14,8 @@ role meets the same records in the same states. The policy the table encodes:
   authorised only for someone else, and staff on the portal's pages);
 - staff pages refuse non-staff with 403; staff read every submitted claim (never a
   draft: 404); finance pages are for finance staff, scheme administrators and auditors;
-  reports for scheme administrators and auditors; an action someone may not take is 403.
+  reports and the staff accounts for scheme administrators and auditors (resetting
+  someone's two-factor sign-in: scheme administrators); an action someone may not take is 403.
 
 `test_every_url_pattern_is_in_the_matrix` fails when a URL pattern appears that the
 table does not cover.
@@ -147,6 +148,7 @@ def world(django_capture_on_commit_callbacks):
         "line": batch.lines.get().pk,
         "task": assigned.pk,
         "queued_task": queued_task.pk,
+        "staff_account": users["reviewer"].pk,
     }
     return World(users=users, ids=ids)
 
@@ -349,6 +351,16 @@ ROWS: list[Row] = [
     Row("staff:report_export", expect(403, report_viewers=200), ("status", "csv")),
     Row("staff:report_export", expect(403, report_viewers=200), ("status", "xlsx")),
     # --- the flow: inbox, queue, tasks -------------------------------------------------
+    Row("staff:accounts", expect(403, report_viewers=200), note="scheme administrators and auditors"),
+    Row("staff:two_factor_reset", expect(403, scheme_admin=200), ("staff_account",)),
+    Row(
+        "staff:two_factor_reset",
+        expect(403, scheme_admin=302),
+        ("staff_account",),
+        "post",
+        {"reason": "Phone lost"},
+        "scheme administrators only",
+    ),
     Row("staff:inbox", STAFF_ONLY),
     Row("staff:queue", STAFF_ONLY),
     Row("staff:task", expect(403, staff=302, reviewer=200), ("task",), note="others: to the case page"),

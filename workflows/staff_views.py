@@ -42,6 +42,8 @@ PAGE_SIZE = 50
 STAFF_ROLE_NAMES = {role.value for role in STAFF_ROLES}
 # Who reads the scheme's reports (workflows/report_views.py).
 REPORT_VIEWERS = {Role.SCHEME_ADMIN.value, Role.AUDITOR.value}
+# Who sees the staff accounts page (scheme administrators also reset two-factor sign-in there).
+ACCOUNT_VIEWERS = {Role.SCHEME_ADMIN.value, Role.AUDITOR.value}
 COUNT_CAP = 1000
 
 
@@ -76,6 +78,7 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
         request.staff_roles = roles  # type: ignore[attr-defined]
         request.sees_finance = roles_see_finance(request.user, roles)  # type: ignore[attr-defined]
         request.sees_reports = request.user.is_superuser or bool(roles & REPORT_VIEWERS)  # type: ignore[attr-defined]
+        request.sees_accounts = request.user.is_superuser or bool(roles & ACCOUNT_VIEWERS)  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper

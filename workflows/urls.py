@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import finance_views, letter_views, report_views, staff_views, task_views
+from workflows import account_views, finance_views, letter_views, report_views, staff_views, task_views
 
 app_name = "staff"
 
@@ -52,6 +52,8 @@ urlpatterns = [
     path("reports/", report_views.dashboard, name="reports"),
     path("reports/<slug:key>.<slug:file_format>", report_views.export, name="report_export"),
     # ApplicationFlow: inbox, queue, task pages and the flow's chart.
+    path("accounts/", account_views.staff_accounts, name="accounts"),
+    path("accounts/<int:user_pk>/two-factor/reset/", account_views.two_factor_reset, name="two_factor_reset"),
     path("inbox/", task_views.inbox, name="inbox"),
     path("queue/", task_views.queue, name="queue"),
     path("tasks/<int:task_pk>/", task_views.task_page, name="task"),

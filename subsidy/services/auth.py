@@ -3,9 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from subsidy.exceptions import NotPermitted
 from subsidy.models import Role
+from subsidy.permissions import user_roles
 
 
 @transaction.atomic
@@ -40,3 +44,32 @@ def otp_device_confirm(*, device: Any, by: Any, ip: str | None) -> Any:
         subject=device, actor=by, action="otp_device_confirm", from_state="unconfirmed", to_state="confirmed", ip=ip
     )
     return device
+
+
+@transaction.atomic
+def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> int:
+    """A staff member has lost their authenticator app: a scheme administrator removes
+    their devices, and at the next sign-in they enrol a new one (while sign-in requires
+    it, the password alone does not let them in). Another administrator's act, never
+    one's own, and audited with the reason. Returns how many devices were removed."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from subsidy.audit import audit_record
+
+    if not (by.is_superuser or Role.SCHEME_ADMIN.value in user_roles(by)):
+        raise NotPermitted(_("Only scheme administrators may reset someone's two-factor sign-in."))
+    if user.pk == by.pk:
+        raise NotPermitted(_("Ask another scheme administrator to reset your own two-factor sign-in."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the two-factor sign-in is reset.")})
+    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(
+        subject=user,
+        actor=by,
+        action="otp_devices_reset",
+        from_state="enrolled" if removed else "not_enrolled",
+        to_state="not_enrolled",
+        comment=reason.strip(),
+        ip=ip,
+    )
+    return removed

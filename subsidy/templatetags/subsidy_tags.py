@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.amounts import to_cents
-from subsidy.models import Application, ApplicationStatus, BatchStatus, GuangdongCity, LineStatus
+from subsidy.models import Application, ApplicationStatus, BatchStatus, GuangdongCity, LineStatus, Role
 from subsidy.models.batches import mask_account
 from subsidy.personal_data import mask_id_number
 
@@ -93,6 +93,11 @@ def status_label(value: str) -> str:
 @register.filter
 def city_label(value: str) -> str:
     return _label(GuangdongCity, value)
+
+
+@register.filter
+def role_label(value: str) -> str:
+    return _label(Role, value)
 
 
 @register.filter

@@ -120,6 +120,11 @@ def test_tour_of_the_demo(new_context, live_server, shots_dir):
     auditor = signed_in(new_context, live_server, accounts[Role.AUDITOR])
     visit(auditor, reverse("staff:reports"), "staff-reports", shots_dir)
 
+    admin = signed_in(new_context, live_server, accounts[Role.SCHEME_ADMIN])
+    check(admin, reverse("staff:accounts"))
+    reviewer_account = get_user_model().objects.get(username=accounts[Role.REVIEWER])
+    check(admin, reverse("staff:two_factor_reset", args=[reviewer_account.pk]))
+
     letter = Letter.objects.filter(status=LetterStatus.ISSUED, kind="approval").order_by("pk").first()
     pdf = shots_dir / "letter.pdf"
     with letter.file.open("rb") as handle:

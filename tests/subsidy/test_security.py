@@ -3,6 +3,7 @@ page, sessions that end, and the lockout after repeated failed sign-ins (django-
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -173,3 +174,22 @@ def test_the_api_token_endpoint_locks_out_too():
     response = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.json()["detail"]
+
+
+def test_a_password_reset_lifts_the_lockout_of_that_account_only(client, mailoutbox):
+    locked, other = UserFactory(), UserFactory()
+    for user in (locked, other):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            sign_in(client, user, "wrong-password")
+        assert sign_in(client, user).status_code == 429
+    client.post(reverse("password_reset"), {"email": locked.email})
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mailoutbox[-1].body).group(1)
+    form_page = client.get(link, follow=True)
+    new_password = "a-new-pass-phrase-7"
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
+    assert response.status_code == 302
+    assert sign_in(client, locked, new_password).status_code == 302
+    client.logout()
+    assert sign_in(client, other).status_code == 429

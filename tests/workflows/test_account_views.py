@@ -1,0 +1,138 @@
+"""Staff accounts (workflows/account_views.py) and the two-factor reset a scheme
+administrator makes for someone who lost their authenticator app
+(subsidy.services.auth.otp_devices_reset), end to end with real TOTP codes."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from subsidy.exceptions import NotPermitted
+from subsidy.models import Role
+from subsidy.models.audit import AuditEntry
+from subsidy.services.auth import otp_devices_reset
+from tests.factories import UserFactory, staff_member
+from tests.subsidy.portal.test_two_factor import code, sign_in
+
+pytestmark = pytest.mark.django_db
+ACCOUNTS = reverse("staff:accounts")
+
+
+def enrolled(user):
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return user
+
+
+def reset_url(user) -> str:
+    return reverse("staff:two_factor_reset", args=[user.pk])
+
+
+def test_the_page_lists_staff_with_their_roles_and_whether_an_app_is_set_up(client, django_assert_num_queries):
+    admin = staff_member(Role.SCHEME_ADMIN)
+    reviewer = enrolled(staff_member(Role.REVIEWER))
+    both = staff_member(Role.APPROVER)
+    both.groups.add(*staff_member(Role.FINANCE_OFFICER).groups.all())
+    applicant = UserFactory()
+    for n in range(30):
+        enrolled(staff_member(Role.REVIEWER if n % 2 else Role.AUDITOR))
+    client.force_login(admin)
+    client.get(ACCOUNTS)
+    # Session, user, roles; the count, the page and the rows' groups: whatever the number of staff.
+    with django_assert_num_queries(6):
+        response = client.get(ACCOUNTS)
+    body = response.content.decode()
+    assert "34 staff members" in body
+    assert applicant.email not in body
+    row = body.split(both.email)[1].split("</tr>")[0]
+    assert "Approver, Finance officer" in row and "not set up" in row
+    reviewer_row = body.split(reviewer.email)[1].split("</tr>")[0]
+    assert ">set up<" in reviewer_row and reset_url(reviewer) in reviewer_row
+    # Nothing to reset where no app is set up, and never one's own.
+    assert reset_url(both) not in body and reset_url(admin) not in body
+    assert f'href="{ACCOUNTS}"' in body  # in the staff menu
+
+
+def test_auditors_see_the_page_without_the_reset_and_other_staff_not_at_all(client):
+    reviewer = enrolled(staff_member(Role.REVIEWER))
+    client.force_login(staff_member(Role.AUDITOR))
+    body = client.get(ACCOUNTS).content.decode()
+    assert reviewer.email in body and reset_url(reviewer) not in body
+    assert client.get(reset_url(reviewer)).status_code == 403
+    assert client.post(reset_url(reviewer), {"reason": "lost phone"}).status_code == 403
+    client.force_login(staff_member(Role.FINANCE_OFFICER))
+    response = client.get(reverse("staff:application_list"))
+    assert f'href="{ACCOUNTS}"' not in response.content.decode()
+    assert client.get(ACCOUNTS).status_code == 403
+    assert TOTPDevice.objects.filter(user=reviewer).exists()
+
+
+def test_a_reset_needs_a_reason_and_then_the_person_enrols_a_new_app(client, settings):
+    settings.SUBSIDY_STAFF_REQUIRE_2FA = True
+    admin = enrolled(staff_member(Role.SCHEME_ADMIN))
+    reviewer = enrolled(staff_member(Role.REVIEWER))
+    client.force_login(admin)
+    session = client.session
+    session["otp_device_id"] = TOTPDevice.objects.get(user=admin).persistent_id
+    session.save()
+
+    page = client.get(reset_url(reviewer))
+    assert page.status_code == 200 and reviewer.email in page.content.decode()
+    empty = client.post(reset_url(reviewer), {"reason": "  "})
+    assert empty.status_code == 200
+    assert "This field is required." in empty.content.decode()
+    assert TOTPDevice.objects.filter(user=reviewer).exists()
+
+    done = client.post(reset_url(reviewer), {"reason": "Phone lost; called back on the office number."}, follow=True)
+    assert done.redirect_chain[-1][0] == ACCOUNTS
+    assert f"The two-factor sign-in of {reviewer.email} is reset" in done.content.decode()
+    assert not TOTPDevice.objects.filter(user=reviewer).exists()
+    entry = AuditEntry.objects.get(
+        subject_type=ContentType.objects.get_for_model(reviewer), subject_id=str(reviewer.pk)
+    )
+    assert (entry.transition, entry.actor, entry.from_state, entry.to_state) == (
+        "otp_devices_reset",
+        admin,
+        "enrolled",
+        "not_enrolled",
+    )
+    assert entry.comment == "Phone lost; called back on the office number."
+
+    # The reviewer's next sign-in: the password, then a new app to set up.
+    client.logout()
+    sign_in(client, reviewer)
+    response = client.get(reverse("staff:inbox"))
+    assert response["Location"].startswith(reverse("two_factor_setup"))
+    client.get(response["Location"])
+    device = TOTPDevice.objects.get(user=reviewer, confirmed=False)
+    assert client.post(reverse("two_factor_setup"), {"code": code(device)}).status_code == 302
+    assert client.get(reverse("staff:inbox")).status_code == 200
+
+
+def test_only_another_scheme_administrator_may_reset():
+    admin = enrolled(staff_member(Role.SCHEME_ADMIN))
+    reviewer = enrolled(staff_member(Role.REVIEWER))
+    for role in (Role.REVIEWER, Role.APPROVER, Role.AUDITOR, Role.FINANCE_APPROVER):
+        with pytest.raises(NotPermitted):
+            otp_devices_reset(user=reviewer, by=staff_member(role), reason="lost phone", ip=None)
+    with pytest.raises(NotPermitted, match="another scheme administrator"):
+        otp_devices_reset(user=admin, by=admin, reason="lost phone", ip=None)
+    with pytest.raises(ValidationError):
+        otp_devices_reset(user=reviewer, by=admin, reason=" ", ip=None)
+    assert TOTPDevice.objects.count() == 2
+    assert not AuditEntry.objects.filter(transition="otp_devices_reset").exists()
+    assert otp_devices_reset(user=reviewer, by=staff_member(Role.SCHEME_ADMIN), reason="lost phone", ip=None) == 1
+
+
+def test_an_administrator_cannot_reset_their_own_through_the_page(client):
+    admin = enrolled(staff_member(Role.SCHEME_ADMIN))
+    client.force_login(admin)
+    assert client.post(reset_url(admin), {"reason": "lost phone"}).status_code == 403
+    assert TOTPDevice.objects.filter(user=admin).exists()
+
+
+def test_only_staff_accounts_can_be_reset(client):
+    client.force_login(staff_member(Role.SCHEME_ADMIN))
+    assert client.get(reset_url(enrolled(UserFactory()))).status_code == 404

@@ -1,0 +1,57 @@
+"""Staff accounts: who has which role and an authenticator app enrolled; scheme
+administrators reset the two-factor sign-in of someone who lost their phone."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from forms.errors import add_service_errors
+from forms.staff import TwoFactorResetForm
+from subsidy import selectors
+from subsidy.exceptions import NotPermitted
+from subsidy.models import Role
+from subsidy.services.auth import otp_devices_reset
+from subsidy.web import client_ip
+from workflows.staff_views import PAGE_SIZE, CappedPaginator, staff_required
+
+
+def _may_reset(request: HttpRequest) -> bool:
+    return bool(request.user.is_superuser or Role.SCHEME_ADMIN.value in request.staff_roles)  # type: ignore[attr-defined]
+
+
+@staff_required
+def staff_accounts(request: HttpRequest) -> HttpResponse:
+    if not request.sees_accounts:  # type: ignore[attr-defined]
+        raise PermissionDenied(_("Only scheme administrators and auditors may see the staff accounts."))
+    page = CappedPaginator(selectors.staff_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "staff/accounts.html", {"page": page, "may_reset": _may_reset(request), "query": ""})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def two_factor_reset(request: HttpRequest, user_pk: int) -> HttpResponse:
+    # The role is checked before anything the request sends is looked at.
+    if not _may_reset(request):
+        raise PermissionDenied(_("Only scheme administrators may reset someone's two-factor sign-in."))
+    account = get_object_or_404(selectors.staff_accounts(), pk=user_pk)
+    form = TwoFactorResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            otp_devices_reset(user=account, by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request))
+        except NotPermitted as error:
+            raise PermissionDenied(str(error.message)) from error
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The two-factor sign-in of %(email)s is reset: they set up their app again at their next sign-in.")
+                % {"email": account.email},
+            )
+            return redirect("staff:accounts")
+    return render(request, "staff/two_factor_reset.html", {"account": account, "form": form})
