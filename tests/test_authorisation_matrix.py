@@ -34,21 +34,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from subsidy.models import AccessRole, ApplicantAccess, Role
-from subsidy.services import batches, reviews
-from tests.factories import (
-    ApplicantFactory,
-    ApplicationFactory,
-    FundingRoundFactory,
-    UserFactory,
-    awaiting_decision,
-    cleared,
-    cleared_approver,
-    payable_application,
-    pdf_upload,
-    staff_member,
-    submitted_application,
-)
+from subsidy.models import AccessRole, ApplicantAccess, Application, Role
+from tests.authorisation import FINANCE_VIEWERS, STAFF, World, expectations, shared_world
+from tests.factories import ApplicantFactory, UserFactory, pdf_upload, submitted_application
 from workflows.services import task_take
 
 pytestmark = pytest.mark.django_db
@@ -60,33 +48,19 @@ ROLES = [
     "other_agent",  # an agency authorised by another applicant only
     "stranger",  # another applicant
     "reviewer",  # holds the review task of the submitted claim
-    "approver",
-    "finance_officer",
-    "finance_approver",
-    "scheme_admin",
-    "auditor",
+    *STAFF[1:],
 ]
-STAFF = ["reviewer", "approver", "finance_officer", "finance_approver", "scheme_admin", "auditor"]
 GROUPS = {
     "applicant_side": ["owner", "agent"],
     "outsiders": ["other_agent", "stranger"],
     "signed_in": ROLES[1:],
     "staff": STAFF,
-    "finance_viewers": ["finance_officer", "finance_approver", "scheme_admin", "auditor"],
+    "finance_viewers": FINANCE_VIEWERS,
     "report_viewers": ["scheme_admin", "auditor"],
     "letter_managers": ["approver", "scheme_admin"],
 }
 LOGIN = 302  # anonymous, to the sign-in page (checked below)
-
-
-def expect(default: int, anonymous: int = LOGIN, **overrides: int) -> dict[str, int]:
-    """`default` for every signed-in role, then the overrides, by group or role, in order."""
-    table = dict.fromkeys(ROLES, default)
-    table["anonymous"] = anonymous
-    for key, code in overrides.items():
-        for role in GROUPS.get(key, [key]):
-            table[role] = code
-    return table
+expect = expectations(ROLES, GROUPS, anonymous=LOGIN)
 
 
 # Portal pages: the applicant's side only, everyone else's record does not exist.
@@ -96,61 +70,22 @@ STAFF_ONLY = expect(403, staff=200)
 FINANCE = expect(403, finance_viewers=200)
 
 
-@dataclass
-class World:
-    users: dict[str, Any]
-    ids: dict[str, Any]
-
-
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):
-    owner = UserFactory()
-    applicant = ApplicantFactory(owner=owner)
-    agent = UserFactory(role=Role.AGENT)
-    ApplicantAccess.objects.create(user=agent, applicant=applicant, role=AccessRole.AGENT)
+    world = shared_world(django_capture_on_commit_callbacks)
     other_agent = UserFactory(role=Role.AGENT)
     ApplicantAccess.objects.create(user=other_agent, applicant=ApplicantFactory(), role=AccessRole.AGENT)
-    stranger = UserFactory()
-    ApplicantFactory(owner=stranger)
-    users: dict[str, Any] = {
-        "anonymous": None,
-        "owner": owner,
-        "agent": agent,
-        "other_agent": other_agent,
-        "stranger": stranger,
-    }
-    for role in STAFF:
-        users[role] = staff_member(Role(role))
-    funding_round = FundingRoundFactory()
-    draft = ApplicationFactory(created_by=owner, applicant=applicant, funding_round=funding_round)
-    submitted = submitted_application(created_by=owner, applicant=applicant, funding_round=funding_round)
-    queued = submitted_application(funding_round=funding_round)  # someone else's, its review task unassigned
+    world.users["other_agent"] = other_agent
+    submitted = Application.objects.get(pk=world.ids["submitted"])
+    queued = submitted_application(funding_round=submitted.funding_round)  # someone else's, its task unassigned
     assigned = Task.objects.get(process__applicationprocess__application=submitted, status=STATUS.NEW)
-    task_take(task=assigned, by=cleared(submitted, users["reviewer"]))
-    queued_task = Task.objects.get(process__applicationprocess__application=queued, status=STATUS.NEW)
-    decided, _ = awaiting_decision(created_by=owner, applicant=applicant, funding_round=funding_round)
-    with django_capture_on_commit_callbacks(execute=True):
-        reviews.application_approve(application=decided, by=cleared_approver(decided))
-    letter = decided.letters.get()
-    payable_application()
-    batch = batches.batch_create(by=users["finance_officer"])
-    payable_application()  # left for a new batch
-    ids = {
-        "applicant": applicant.pk,
-        "draft": draft.pk,
-        "submitted": submitted.pk,
-        "decided": decided.pk,
-        "draft_document": draft.documents.first().pk,
-        "submitted_document": submitted.documents.first().pk,
-        "letter": letter.pk,
-        "token": letter.token,
-        "batch": batch.pk,
-        "line": batch.lines.get().pk,
+    task_take(task=assigned, by=world.users["reviewer"])
+    world.ids |= {
         "task": assigned.pk,
-        "queued_task": queued_task.pk,
-        "staff_account": users["reviewer"].pk,
+        "queued_task": Task.objects.get(process__applicationprocess__application=queued, status=STATUS.NEW).pk,
+        "staff_account": world.users["reviewer"].pk,
     }
-    return World(users=users, ids=ids)
+    return world
 
 
 def bank_return() -> SimpleUploadedFile:

@@ -9,28 +9,14 @@ and what the state allows (409 with the reason)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db import transaction
 
 from subsidy.demo import demo_resident_id
-from subsidy.models import AccessRole, ApplicantAccess, Role
-from subsidy.services import batches, reviews
-from tests.factories import (
-    ApplicantFactory,
-    ApplicationFactory,
-    FundingRoundFactory,
-    UserFactory,
-    awaiting_decision,
-    cleared,
-    cleared_approver,
-    payable_application,
-    pdf_upload,
-    staff_member,
-    submitted_application,
-)
+from tests.authorisation import FINANCE_VIEWERS, STAFF, expectations, shared_world
+from tests.factories import pdf_upload
 from tests.subsidy.api.conftest import api_client
 
 pytestmark = pytest.mark.django_db
@@ -40,68 +26,15 @@ ROLES = [
     "owner",  # the applicant's own account: these are its records
     "agent",  # the patent agency the applicant authorised
     "stranger",  # another applicant: these are someone else's records
-    "reviewer",
-    "approver",
-    "finance_officer",
-    "finance_approver",
-    "scheme_admin",
-    "auditor",
+    *STAFF,
 ]
-STAFF = ["reviewer", "approver", "finance_officer", "finance_approver", "scheme_admin", "auditor"]
-FINANCE_VIEWERS = ["finance_officer", "finance_approver", "scheme_admin", "auditor"]
-
-
-def expect(default: int, anonymous: int = 401, **overrides: int) -> dict[str, int]:
-    table = dict.fromkeys(ROLES, default)
-    table["anonymous"] = anonymous
-    for key, code in overrides.items():
-        for role in GROUPS.get(key, [key]):
-            table[role] = code
-    return table
-
-
 GROUPS = {"staff": STAFF, "finance_viewers": FINANCE_VIEWERS, "applicant_side": ["owner", "agent"]}
-
-
-@dataclass
-class World:
-    users: dict[str, Any]
-    ids: dict[str, Any]
+expect = expectations(ROLES, GROUPS, anonymous=401)
 
 
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):
-    owner = UserFactory()
-    applicant = ApplicantFactory(owner=owner)
-    agent = UserFactory(role=Role.AGENT)
-    ApplicantAccess.objects.create(user=agent, applicant=applicant, role=AccessRole.AGENT)
-    users: dict[str, Any] = {"anonymous": None, "owner": owner, "agent": agent, "stranger": UserFactory()}
-    for role in STAFF:
-        users[role] = staff_member(Role(role))
-    funding_round = FundingRoundFactory()
-    draft = ApplicationFactory(created_by=owner, applicant=applicant, funding_round=funding_round)
-    submitted = submitted_application(created_by=owner, applicant=applicant, funding_round=funding_round)
-    cleared(submitted, users["reviewer"])
-    decided, _ = awaiting_decision(created_by=owner, applicant=applicant, funding_round=funding_round)
-    with django_capture_on_commit_callbacks(execute=True):
-        reviews.application_approve(application=decided, by=cleared_approver(decided))
-    letter = decided.letters.get()
-    payable_application()
-    batch = batches.batch_create(by=users["finance_officer"])
-    payable_application()  # left for a new batch
-    ids = {
-        "round": funding_round.pk,
-        "applicant": applicant.pk,
-        "draft": draft.pk,
-        "submitted": submitted.pk,
-        "decided": decided.pk,
-        "draft_document": draft.documents.first().pk,
-        "submitted_document": submitted.documents.first().pk,
-        "letter": letter.pk,
-        "token": letter.token,
-        "batch": batch.pk,
-    }
-    return World(users=users, ids=ids)
+    return shared_world(django_capture_on_commit_callbacks)
 
 
 NEW_APPLICANT = {
