@@ -198,13 +198,14 @@ def main() -> None:
             return
         results = {
             "bare": measure(client, "/bench/bare/", args.requests),
+            "plain list": measure(client, "/bench/list/?status=submitted&city=shenzhen", args.requests),
             "queue": measure(client, "/staff/queue/?status=submitted&city=shenzhen", args.requests),
             "list": measure(client, "/staff/applications/?status=under_review&city=shenzhen", args.requests),
             "case": measure(client, f"/staff/applications/{data['case'].pk}/", args.requests),
         }
 
     bare = statistics.median(results["bare"])
-    for name in ("queue", "list", "case"):
+    for name in ("plain list", "queue", "list", "case"):
         print(f"{name}: median {statistics.median(results[name]):.1f} ms, p95 {p95(results[name]):.1f} ms")
     queue, case = results["queue"], results["case"]
     print(

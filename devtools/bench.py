@@ -40,6 +40,7 @@ def django_on_throwaway_postgres(*, urls_module: str | None = None) -> Iterator[
 
             sys.modules[urls_module].urlpatterns = [  # type: ignore[attr-defined]
                 path("bench/bare/", bare_view),
+                path("bench/list/", list_floor_view),
                 *subsidy.urls.urlpatterns,
             ]
             settings.ROOT_URLCONF = urls_module
@@ -78,3 +79,28 @@ def _check(response: Any, url: str) -> None:
 
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
+
+
+LIST_FLOOR_TEMPLATE = """{% extends "base.html" %}{% block content %}<table class="table"><tbody>
+{% for a in rows %}<tr><td><a href="/staff/applications/{{ a.pk }}/">{{ a.reference }}</a></td>
+<td>{{ a.applicant.name }}</td><td>{{ a.applicant.city }}</td><td>{{ a.funding_round.name }}</td>
+<td>{{ a.status }}</td><td>{{ a.submitted_at|date:"Y-m-d" }}</td></tr>
+{% endfor %}</tbody></table>{% endblock %}"""
+
+
+def list_floor_view(request: Any) -> Any:
+    """What any 50-row staff list costs here, for scale: the queue's filter (status and
+    city) as one plain query, six columns in a template; no roles, count, filter form,
+    tasks or actions."""
+    from django.http import HttpResponse
+    from django.template import engines
+
+    from subsidy.models import Application
+
+    rows = (
+        Application.objects.filter(status=request.GET["status"], applicant__city=request.GET["city"])
+        .select_related("applicant", "funding_round")
+        .order_by("submitted_at", "pk")[:50]
+    )
+    template = engines["django"].from_string(LIST_FLOOR_TEMPLATE)
+    return HttpResponse(template.render({"rows": rows}, request))
