@@ -49,9 +49,10 @@ def otp_device_confirm(*, device: Any, by: Any, ip: str | None) -> Any:
 @transaction.atomic
 def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> int:
     """A staff member has lost their authenticator app: a scheme administrator removes
-    their devices, and at the next sign-in they enrol a new one (while sign-in requires
-    it, the password alone does not let them in). Another administrator's act, never
-    one's own, and audited with the reason. Returns how many devices were removed."""
+    their devices and signs them out everywhere (a stolen phone may come with an open
+    session); at their next sign-in, after the password, they enrol a new app. Another
+    administrator's act, never one's own, and audited with the reason. Returns how many
+    devices were removed."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from subsidy.audit import audit_record
@@ -63,6 +64,7 @@ def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> int
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the two-factor sign-in is reset.")})
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    sessions_end(user=user)
     audit_record(
         subject=user,
         actor=by,
@@ -73,3 +75,24 @@ def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> int
         ip=ip,
     )
     return removed
+
+
+def sessions_end(*, user: Any) -> int:
+    """Sign `user` out of every session (database-backed sessions: the site's kind).
+    Returns how many ended. Reads each live session: there are few, and this is rare."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.utils import timezone
+
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store_class.get_model_class()
+    theirs = [
+        session.session_key
+        for session in model.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    for key in theirs:
+        store_class(session_key=key).delete()
+    return len(theirs)

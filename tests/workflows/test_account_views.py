@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from devtools.sessions import signed_in_session
 from subsidy.exceptions import NotPermitted
 from subsidy.models import Role
 from subsidy.models.audit import AuditEntry
@@ -85,10 +87,16 @@ def test_a_reset_needs_a_reason_and_then_the_person_enrols_a_new_app(client, set
     assert "This field is required." in empty.content.decode()
     assert TOTPDevice.objects.filter(user=reviewer).exists()
 
+    phone_thief = Client()
+    phone_thief.cookies[settings.SESSION_COOKIE_NAME] = signed_in_session(reviewer)
+    assert phone_thief.get(reverse("staff:inbox")).status_code == 200
     done = client.post(reset_url(reviewer), {"reason": "Phone lost; called back on the office number."}, follow=True)
     assert done.redirect_chain[-1][0] == ACCOUNTS
     assert f"The two-factor sign-in of {reviewer.email} is reset" in done.content.decode()
     assert not TOTPDevice.objects.filter(user=reviewer).exists()
+    # Signed out everywhere; the administrator stays signed in.
+    assert phone_thief.get(reverse("staff:inbox"))["Location"].startswith(reverse("login"))
+    assert client.get(ACCOUNTS).status_code == 200
     entry = AuditEntry.objects.get(
         subject_type=ContentType.objects.get_for_model(reviewer), subject_id=str(reviewer.pk)
     )
