@@ -169,9 +169,10 @@ def main() -> None:
             from django.db import connection as conn
             from django.test.utils import CaptureQueriesContext
 
-            client.get(os.environ["BENCH_QUERIES"])
+            url = os.environ["BENCH_QUERIES"].replace("CASE", str(data["case"].pk))
+            client.get(url)
             with CaptureQueriesContext(conn) as captured:
-                client.get(os.environ["BENCH_QUERIES"])
+                client.get(url)
             for q in captured.captured_queries:
                 print(q["time"], q["sql"][:300])
             return
