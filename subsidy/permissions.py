@@ -11,6 +11,14 @@ from subsidy.models.choices import FINANCE_ROLES, STAFF_ROLES, Role
 FINANCE_VIEWERS = {r.value for r in [*FINANCE_ROLES, Role.AUDITOR, Role.SCHEME_ADMIN]}
 
 
+# Who may retry a failed letter and correct an issued one.
+LETTER_MANAGERS = {Role.APPROVER.value, Role.SCHEME_ADMIN.value}
+
+
+def roles_manage_letters(roles: set[str]) -> bool:
+    return bool(roles & LETTER_MANAGERS)
+
+
 def user_has_role(user: Any, role: Role) -> bool:
     if user is None or not user.is_authenticated:
         return False

@@ -14,11 +14,11 @@ from forms.letters import LetterCorrectionForm
 from subsidy import selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Letter
+from subsidy.permissions import roles_manage_letters
 from subsidy.portal.letters import letter_file_response
 from subsidy.services import letters as letter_services
-from subsidy.services.letters import may_manage_letters
 from subsidy.web import client_ip
-from workflows.staff_views import staff_required
+from workflows.staff_views import request_roles, staff_required
 
 
 @staff_required
@@ -29,7 +29,7 @@ def letter_problems(request: HttpRequest) -> HttpResponse:
         "staff/letter_problems.html",
         {
             "letters": selectors.letters_needing_attention()[:200],
-            "may_manage_letters": may_manage_letters(request.user),
+            "may_manage_letters": roles_manage_letters(request_roles(request)),
         },
     )
 
@@ -42,7 +42,7 @@ def letter_download(request: HttpRequest, pk: int, letter_pk: int) -> FileRespon
 
 def _may_manage(request: HttpRequest, refusal: str) -> None:
     """Checked before the form: whoever may not act is refused, valid form or not."""
-    if not may_manage_letters(request.user):
+    if not roles_manage_letters(request_roles(request)):
         raise PermissionDenied(refusal)
 
 

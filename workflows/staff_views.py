@@ -29,11 +29,10 @@ from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Applicant, Application, Role
 from subsidy.models.applications import may_record_objection
 from subsidy.models.choices import STAFF_ROLES
-from subsidy.permissions import roles_see_finance, user_roles
+from subsidy.permissions import roles_manage_letters, roles_see_finance, user_roles
 from subsidy.personal_data import may_reveal
 from subsidy.services import reviews
 from subsidy.services.applicants import applicant_reveal
-from subsidy.services.letters import may_manage_letters
 from subsidy.uploads import shows_inline
 from subsidy.web import client_ip, private_file_response
 from workflows import selectors as flow_selectors
@@ -82,6 +81,12 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def request_roles(request: HttpRequest) -> set[str]:
+    """The roles staff_required read (a superuser's, which it skips, are read here)."""
+    roles: set[str] = request.staff_roles  # type: ignore[attr-defined]
+    return roles or (user_roles(request.user) if request.user.is_superuser else set())
 
 
 @staff_required
@@ -133,7 +138,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The notice first: it needs no query, the role check two.
     if application.notice_open(timezone.localdate()) and may_record_objection(application, request.user):
         context["objection_form"] = ObjectionForm()
-    context["may_manage_letters"] = may_manage_letters(request.user)
+    context["may_manage_letters"] = roles_manage_letters(request_roles(request))
     context["correction_form"] = LetterCorrectionForm()
     context["reveal"] = reveal_context(request)
     add_reassign_form(request, context)

@@ -50,6 +50,7 @@ from workflows.staff_views import (
     add_reassign_form,
     case_context,
     query_without_page,
+    request_roles,
     reveal_context,
     staff_required,
 )
@@ -85,8 +86,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    # staff_required has read the roles (a superuser's are read here).
-    roles = request.staff_roles or selectors.user_roles(request.user)  # type: ignore[attr-defined]
+    roles = request_roles(request)
     claims = selectors.queue_claims(request.user, roles)
     tasks = selectors.queue_tasks(request.user, roles)
     return _task_list(request, claims, "workflows/queue.html", prefix="", rows=selectors.queue_rows, counted=tasks)

@@ -37,9 +37,8 @@ from subsidy.models import (
     LetterKind,
     LetterStatus,
     PersonalIdKind,
-    Role,
 )
-from subsidy.permissions import user_has_role
+from subsidy.permissions import roles_manage_letters, user_roles
 from subsidy.selectors import application_amount
 
 KIND_CODES = {LetterKind.APPROVAL: "A", LetterKind.REJECTION: "R"}
@@ -269,7 +268,7 @@ def letter_record_failure(*, letter_id: int, error: str) -> Letter:
 
 
 def may_manage_letters(user: Any) -> bool:
-    return user_has_role(user, Role.APPROVER) or user_has_role(user, Role.SCHEME_ADMIN)
+    return roles_manage_letters(user_roles(user))
 
 
 @transaction.atomic

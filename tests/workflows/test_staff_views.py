@@ -202,3 +202,24 @@ def test_private_files_are_not_reachable_through_static_or_media_urls(client, se
     client.force_login(UserFactory(role=Role.SCHEME_ADMIN))
     for guess in guesses | {f"/static/{document.file.name}", f"/static/../private/{document.file.name}"}:
         assert client.get(guess).status_code == 404
+
+
+def test_the_case_page_reads_the_same_number_of_queries_however_long_its_history(
+    client, reviewer, django_assert_num_queries
+):
+    from subsidy.audit import audit_record
+
+    short = submitted_application()
+    long = submitted_application()
+    for n in range(25):
+        audit_record(subject=long, actor=reviewer, action="note", comment=f"note {n}")
+    counts = []
+    for application in (short, long):
+        url = reverse("staff:application_detail", kwargs={"pk": application.pk})
+        client.get(url)
+        with django_assert_num_queries(13) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+    # Roles are read once, by staff_required: no role is asked of the database again.
+    assert not [q for q in captured.captured_queries if '"auth_group"."name" =' in q["sql"]]
+    assert counts[0] == counts[1]
