@@ -1,5 +1,6 @@
-"""Two POSTs at once, each from its own thread with its own client and database
-connection, released together by a barrier: what a double click can do."""
+"""Calls at once, each in its own thread with its own database connection, released
+together by a barrier: what a double click can do, or many people acting together.
+Every race test of the suite runs its calls through `at_once`."""
 
 from __future__ import annotations
 
@@ -29,3 +30,11 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=120)
     return [results.get(i) for i in range(len(calls))]
+
+
+def settled(results: list[Any], refusals: tuple[type[BaseException], ...]) -> list[Any]:
+    """`at_once`'s results, failing the test on any exception but the expected refusals."""
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, refusals):
+            raise result
+    return results

@@ -3,14 +3,13 @@ first answer again; the same key for a different request is refused with 422.
 On the real PostgreSQL server, concurrent retries included (own connection per thread)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from subsidy.api.idempotency import KEPT_FOR, idempotency_keys_prune
 from subsidy.models import Application, ApplicationStatus, AuditEntry, Batch, IdempotencyKey, Role
+from tests.double_clicks import at_once, settled
 from tests.factories import cleared, finance_staff, in_review, payable_application, staff_member, submitted_application
 from tests.subsidy.api.conftest import api_client
 
@@ -97,36 +96,14 @@ def test_an_empty_or_overlong_key_is_a_field_error():
         assert list(response.json()) == ["Idempotency-Key"]
 
 
-def concurrently(calls):
-    results = {}
-    barrier = threading.Barrier(len(calls), timeout=30)
-
-    def work(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return [results[i] for i in range(len(calls))]
-
-
 def test_concurrent_retries_with_one_key_act_once_and_all_get_the_same_answer():
     application, reviewer = in_review()
     data = {"message": "Send the receipt.", "deadline": "2099-01-01"}
-    responses = concurrently(
-        [
-            lambda: api_client(reviewer).post(
-                transition_url(application, "request_info"), data, HTTP_IDEMPOTENCY_KEY="k-4"
-            )
-            for _ in range(4)
-        ]
-    )
+
+    def retry():
+        return api_client(reviewer).post(transition_url(application, "request_info"), data, HTTP_IDEMPOTENCY_KEY="k-4")
+
+    responses = settled(at_once(*[retry] * 4), ())
     assert [r.status_code for r in responses] == [200] * 4
     assert len({r.content for r in responses}) == 1
     assert sum(r.has_header("Idempotent-Replayed") for r in responses) == 3

@@ -2,37 +2,25 @@
 PostgreSQL server (each thread has its own connection): exactly one batch wins."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from subsidy import selectors
 from subsidy.exceptions import DomainError
 from subsidy.models import Application, Batch, BatchLine, Role
 from subsidy.services import batches
+from tests.double_clicks import at_once, settled
 from tests.factories import finance_staff, payable_application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def build_at_once(officers):
-    outcomes = {}
-
-    def build(index, officer):
-        try:
-            outcomes[index] = batches.batch_create(by=officer)
-        except (DomainError, ValidationError) as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=build, args=(i, o)) for i, o in enumerate(officers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    """Every officer builds a batch at once: index -> the batch or the refusal."""
+    results = settled(at_once(*[partial(batches.batch_create, by=o) for o in officers]), (DomainError, ValidationError))
+    return dict(enumerate(results))
 
 
 def wait_after_selecting(monkeypatch, parties, select):

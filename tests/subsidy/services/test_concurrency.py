@@ -2,9 +2,9 @@
 
 import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from subsidy.exceptions import DomainError, InvalidState, PatentAlreadyClaimed
@@ -12,6 +12,7 @@ from subsidy.models import Application, ApplicationStatus, AuditEntry, PatentCla
 from subsidy.selectors import claim_facts
 from subsidy.services import applications as services
 from subsidy.services import reviews
+from tests.double_clicks import at_once, settled
 from tests.factories import (
     ApplicationFactory,
     FundingRoundFactory,
@@ -25,23 +26,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_concurrently(applications):
-    outcomes = {}
-
-    def submit(application):
-        try:
-            services.application_submit(application=application, by=application.created_by)
-            outcomes[application.pk] = "submitted"
-        except DomainError as error:
-            outcomes[application.pk] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(a,)) for a in applications]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    """Every application submitted at once: pk -> "submitted" or the DomainError."""
+    results = settled(
+        at_once(*[partial(services.application_submit, application=a, by=a.created_by) for a in applications]),
+        (DomainError,),
+    )
+    return {a.pk: r if isinstance(r, DomainError) else "submitted" for a, r in zip(applications, results, strict=True)}
 
 
 def test_two_concurrent_claims_for_one_patent_exactly_one_succeeds(monkeypatch):
@@ -75,26 +65,9 @@ def test_concurrent_submissions_get_distinct_consecutive_references():
 
 
 def run_all(calls):
-    """Run each zero-argument call in its own thread at once; return outcome per index."""
-    outcomes = {}
-    barrier = threading.Barrier(len(calls), timeout=60)
-
-    def work(index, call):
-        try:
-            barrier.wait()
-            call()
-            outcomes[index] = "ok"
-        except DomainError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    """Each zero-argument call at once: index -> "ok" or the DomainError."""
+    results = settled(at_once(*calls), (DomainError,))
+    return {i: r if isinstance(r, DomainError) else "ok" for i, r in enumerate(results)}
 
 
 def test_twenty_approvers_at_once_never_overspend_a_budget_that_fits_twelve():
