@@ -31,6 +31,7 @@ from subsidy.models import (
     LetterStatus,
     PatentClaim,
 )
+from subsidy.models.applications import overdue_condition
 from subsidy.models.choices import STAFF_ROLES
 from subsidy.permissions import user_is_staff_member
 from subsidy.rules import ClaimFacts
@@ -107,6 +108,7 @@ def staff_application_list(
 def application_filter(
     *,
     prefix: str = "",
+    city_field: str = "applicant__city",
     status: str = "",
     funding_round: FundingRound | None = None,
     city: str = "",
@@ -114,7 +116,8 @@ def application_filter(
     overdue_at: dt.datetime | None = None,
 ) -> Q:
     """The staff filters as one condition, on claims or on rows that reach a claim
-    through `prefix` (e.g. a flow task's process)."""
+    through `prefix` (e.g. a flow task's process), or that carry its columns (the
+    queue's entries, whose copy of the applicant's city is `city_field`)."""
     p = f"{prefix}__" if prefix else ""
     condition = Q()
     if status:
@@ -122,11 +125,11 @@ def application_filter(
     if funding_round is not None:
         condition &= Q(**{f"{p}funding_round": funding_round})
     if city:
-        condition &= Q(**{f"{p}applicant__city": city})
+        condition &= Q(**{f"{p}{city_field}": city})
     if reviewer is not None:
         condition &= Q(**{f"{p}reviewer": reviewer})
     if overdue_at is not None:
-        condition &= Q(**{f"{p}pk__in": Application.objects.overdue(overdue_at).values("pk")})
+        condition &= overdue_condition(overdue_at, prefix=p)
     return condition
 
 

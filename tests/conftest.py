@@ -54,3 +54,20 @@ def _test_settings(settings: Any, tmp_path: Path) -> None:
     # Tasks run in-process right after commit, through the same task code.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _queue_in_step(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test that uses the database, the staff queue's read model agrees with
+    the flow's tasks and the claims (workflows.queue_entries): a write path that forgets
+    it fails the test that takes it."""
+    named = next((name for name in ("transactional_db", "db") if name in request.fixturenames), None)
+    if named is None and request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    if named is not None:
+        request.getfixturevalue(named)  # set up before this fixture, so torn down after its check
+    yield
+    from workflows.queue_entries import queue_entries_stale
+
+    assert queue_entries_stale() == [], "the queue's read model is out of step (workflows.queue_entries)"

@@ -13,43 +13,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from subsidy.models import Application, ConflictDeclaration, Role
+from subsidy.models.applications import is_overdue
 from workflows.flows import ApplicationFlow
-from workflows.models import ApplicationProcess
+from workflows.models import ApplicationProcess, QueueEntry
 
 CASE = "process__applicationprocess__application"
 
 
-# What a row of the inbox or queue shows; loading only these keeps a page cheap.
-TASK_ROW_FIELDS = (
-    "flow_task",
+# What a row of the inbox or queue shows of its claim, read as plain values (a page of
+# model instances (claim, applicant, round) cost more than the rest of the page).
+ROW_CLAIM_FIELDS = (
+    "id",
+    "reference",
+    "applicant__name",
+    "applicant__city",
+    "funding_round__name",
     "status",
-    "owner_id",
-    "process_id",
-    "process__flow_class",
-    f"{CASE}__reference",
-    f"{CASE}__status",
-    f"{CASE}__submitted_at",
-    f"{CASE}__reviewer_id",
-    f"{CASE}__applicant__name",
-    f"{CASE}__applicant__city",
-    f"{CASE}__funding_round__name",
-    f"{CASE}__funding_round__review_sla_days",
+    "submitted_at",
+    "funding_round__review_sla_days",
 )
-# The same for a queue row, which starts from the claim.
-QUEUE_ROW_FIELDS = tuple(field.removeprefix(f"{CASE}__") for field in TASK_ROW_FIELDS if field.startswith(CASE))
 
 
 def _flow_tasks() -> QuerySet[Task]:
-    return (
-        Task.objects.filter(process__flow_class=ApplicationFlow, flow_task_type="HUMAN")
-        .select_related(f"{CASE}__applicant", f"{CASE}__funding_round")
-        .only(*TASK_ROW_FIELDS)
-        .order_by(f"{CASE}__submitted_at", "pk")
+    return Task.objects.filter(process__flow_class=ApplicationFlow, flow_task_type="HUMAN").order_by(
+        f"{CASE}__submitted_at", "pk"
     )
 
 
@@ -62,21 +54,9 @@ def task_inbox(user: Any) -> QuerySet[Task]:
     return _flow_tasks().filter(owner=user, status=STATUS.ASSIGNED)
 
 
-def _unassigned_tasks() -> QuerySet[Task]:
-    """Human tasks waiting in the queue for someone to take them."""
-    return Task.objects.filter(flow_task_type="HUMAN", status=STATUS.NEW, owner__isnull=True)
-
-
-def _has_run_with(tasks: QuerySet[Task]) -> Exists:
-    """The claim of the outer query has a run with one of `tasks`. Task and run are matched
-    by key, without viewflow's process table between them: the queue checks this for every
-    claim it passes, so one index lookup fewer each counts."""
-    return Exists(ApplicationProcess.objects.filter(application=OuterRef("pk"), pk__in=tasks.values("process_id")))
-
-
 def _takeable(user: Any, roles: set[str]) -> list[tuple[Any, Callable[[str], Q]]]:
-    """Per node `user` may take tasks of, the condition on the claim (reached through a
-    prefix), as flows.may_take_review / may_take_decision decide for one task."""
+    """Per node `user` may take tasks of, the condition on the claim's reviewer (reached
+    through a prefix), as flows.may_take_review / may_take_decision decide for one task."""
     rules: list[tuple[Any, Callable[[str], Q]]] = []
     if Role.REVIEWER.value in roles:
         rules.append(
@@ -88,56 +68,31 @@ def _takeable(user: Any, roles: set[str]) -> list[tuple[Any, Callable[[str], Q]]
     return rules
 
 
-def queue_claims(user: Any, roles: set[str]) -> QuerySet[Application]:
-    """Claims with an unassigned task `user` may take, oldest claim first; each carries
-    its task as `task_pk` and `task_node`.
-
-    Driven from the claims: a page walks the claims' status index in submitted order and
-    checks each for a takeable task, so it stops after a page of rows (starting from the
-    tasks joined every open task to its claim before it could sort). A claim has at most
-    one open run with one open task (workflows.sync), so a claim is one row and
-    queue_tasks() counts the same rows.
-    """
-    rules = _takeable(user, roles)
-    takeable = Q(pk__in=[])
-    for node, on_claim in rules:
-        takeable |= _has_run_with(_unassigned_tasks().filter(flow_task=node)) & on_claim("")
-    conflict = ConflictDeclaration.objects.filter(application=OuterRef("pk"), user=user, has_conflict=True)
-    task = (
-        _unassigned_tasks()
-        .filter(process__applicationprocess__application=OuterRef("pk"), flow_task__in=[node for node, _ in rules])
-        .order_by("-pk")[:1]
-    )
-    return (
-        Application.objects.filter(takeable, ~Exists(conflict))
-        .select_related("applicant", "funding_round")
-        .only(*QUEUE_ROW_FIELDS)
-        .annotate(task_pk=Subquery(task.values("pk")), task_node=Subquery(task.values("flow_task")))
-        .order_by("submitted_at", "pk")
-    )
-
-
-def queue_tasks(user: Any, roles: set[str]) -> QuerySet[Task]:
-    """The tasks of queue_claims(), as tasks (their claims through CASE): what the queue
-    counts. Counting up to a thousand rows, the planner joins from whichever side the
-    filters narrow most; from the claims' side it chose a parallel scan of every claim
-    (~20 ms against ~10 on a vacuumed database)."""
+def queue_entries(user: Any, roles: set[str]) -> QuerySet[QueueEntry]:
+    """Waiting tasks `user` may take (workflows.queue_entries keeps the table), oldest
+    claim first. The staff
+    filters apply to the entry's own copies of the claim's columns, so a page and its
+    count read one index range (see QueueEntry.Meta.indexes)."""
     takeable = Q(pk__in=[])
     for node, on_claim in _takeable(user, roles):
-        takeable |= Q(flow_task=node) & on_claim(f"{CASE}__")
-    conflict = ConflictDeclaration.objects.filter(application=OuterRef(CASE), user=user, has_conflict=True)
-    return (
-        _unassigned_tasks()
-        .filter(takeable, ~Exists(conflict), process__flow_class=ApplicationFlow)
-        .order_by(f"{CASE}__submitted_at", "pk")
-    )
+        takeable |= Q(node=node.name) & on_claim("")
+    conflict = ConflictDeclaration.objects.filter(application=OuterRef("application_id"), user=user, has_conflict=True)
+    return QueueEntry.objects.filter(takeable, ~Exists(conflict)).order_by("submitted_at", "task_id")
 
 
 @dataclass(frozen=True)
 class TaskRow:
+    """A row of the inbox or queue: the task and what it shows of its claim."""
+
     task_pk: int
     node: Any  # the flow's node: ApplicationFlow.review or .decide
-    application: Application
+    application_pk: int
+    reference: str
+    applicant_name: str
+    city: str
+    round_name: str
+    status: str
+    submitted_at: dt.datetime | None
     overdue: bool
 
     @property
@@ -145,18 +100,27 @@ class TaskRow:
         return str(self.node.task_title)
 
 
-def task_rows(tasks: Any, now: dt.datetime) -> list[TaskRow]:
-    """Rows for a page of task_inbox: no further queries."""
+def _rows(values: Any, now: dt.datetime) -> list[TaskRow]:
+    """TaskRows from (task pk, node, *ROW_CLAIM_FIELDS) tuples."""
     rows = []
-    for task in tasks:
-        application = task.process.applicationprocess.application
-        rows.append(TaskRow(task.pk, task.flow_task, application, application.is_overdue(now)))
+    for task_pk, node, pk, reference, name, city, round_name, status, submitted_at, sla_days in values:
+        overdue = is_overdue(status, submitted_at, sla_days, now)
+        rows.append(TaskRow(task_pk, node, pk, reference, name, city, round_name, status, submitted_at, overdue))
     return rows
 
 
-def queue_rows(applications: Any, now: dt.datetime) -> list[TaskRow]:
-    """Rows for a page of queue_claims: no further queries."""
-    return [TaskRow(a.task_pk, a.task_node, a, a.is_overdue(now)) for a in applications]
+def task_rows(tasks: Any, now: dt.datetime) -> list[TaskRow]:
+    """Rows for a page of task_inbox: one query."""
+    return _rows(tasks.values_list("pk", "flow_task", *(f"{CASE}__{f}" for f in ROW_CLAIM_FIELDS)), now)
+
+
+QUEUE_NODES = {node.name: node for node in (ApplicationFlow.review, ApplicationFlow.decide)}
+
+
+def queue_rows(entries: Any, now: dt.datetime) -> list[TaskRow]:
+    """Rows for a page of queue_entries: one query."""
+    values = entries.values_list("task_id", "node", *(f"application__{f}" for f in ROW_CLAIM_FIELDS))
+    return _rows(((task_pk, QUEUE_NODES[node], *claim) for task_pk, node, *claim in values), now)
 
 
 def case_tasks(application: Application) -> QuerySet[Task]:

@@ -61,19 +61,24 @@ from workflows.staff_views import (
 
 
 def _task_list(
-    request: HttpRequest, items: Any, template: str, *, prefix: str, rows: Any, counted: Any = None
+    request: HttpRequest,
+    items: Any,
+    template: str,
+    *,
+    rows: Any,
+    prefix: str = "",
+    city_field: str = "applicant__city",
+    sort_prefix: str | None = None,
 ) -> HttpResponse:
-    """Inbox and queue: the staff filters and sort orders apply to the tasks' claims,
-    reached through `prefix` from the listed rows. `counted`: the same rows as tasks."""
+    """Inbox and queue: the staff filters apply to the rows' claims, reached through
+    `prefix` or carried by the rows (subsidy.selectors.application_filter); the sort
+    orders to the claims reached through `sort_prefix` (by default `prefix`)."""
     form = ApplicationFilterForm(request.GET or None)
     now = timezone.now()
-    filters = form.filters(now)
-    items = items.filter(application_filter(prefix=prefix, **filters))
-    if counted is not None:
-        counted = counted.filter(application_filter(prefix=selectors.CASE, **filters))
+    items = items.filter(application_filter(prefix=prefix, city_field=city_field, **form.filters(now)))
     if form.is_bound and form.is_valid() and form.cleaned_data.get("sort"):
-        items = items.order_by(*form.ordering(prefix=prefix))
-    page = CappedPaginator(items, PAGE_SIZE, counted=counted).get_page(request.GET.get("page"))
+        items = items.order_by(*form.ordering(prefix=prefix if sort_prefix is None else sort_prefix))
+    page = CappedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "rows": rows(page.object_list, now), "form": form, "query": query_without_page(request)}
     return render(request, template, context)
 
@@ -81,15 +86,21 @@ def _task_list(
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     tasks = selectors.task_inbox(request.user)
-    return _task_list(request, tasks, "workflows/inbox.html", prefix=selectors.CASE, rows=selectors.task_rows)
+    return _task_list(request, tasks, "workflows/inbox.html", rows=selectors.task_rows, prefix=selectors.CASE)
 
 
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    roles = request_roles(request)
-    claims = selectors.queue_claims(request.user, roles)
-    tasks = selectors.queue_tasks(request.user, roles)
-    return _task_list(request, claims, "workflows/queue.html", prefix="", rows=selectors.queue_rows, counted=tasks)
+    entries = selectors.queue_entries(request.user, request_roles(request))
+    # Filtered on the entries' own copies of the claim's columns; sorted by the claim.
+    return _task_list(
+        request,
+        entries,
+        "workflows/queue.html",
+        rows=selectors.queue_rows,
+        city_field="city",
+        sort_prefix="application",
+    )
 
 
 def _flow_task(task_pk: int) -> Any:

@@ -84,6 +84,28 @@ def recommended_for_approval(instance: models.Model) -> bool:
     )
 
 
+def is_overdue(status: str, submitted_at: dt.datetime | None, review_sla_days: int, now: dt.datetime) -> bool:
+    """Waiting on the office for longer than the round's review target (overdue_condition
+    says the same in SQL)."""
+    return (
+        status in AWAITING_OFFICE_STATUSES
+        and submitted_at is not None
+        and submitted_at < now - dt.timedelta(days=review_sla_days)
+    )
+
+
+def overdue_condition(now: dt.datetime, prefix: str = "") -> models.Q:
+    """Waiting on the office for longer than the round's review target, as a condition on
+    claims, or on rows (e.g. the queue's entries) carrying `prefix`status, submitted_at
+    and funding_round_id. One query reads the rounds' targets."""
+    late = models.Q(pk__in=[])
+    for round_id, days in FundingRound.objects.values_list("id", "review_sla_days"):
+        late |= models.Q(
+            **{f"{prefix}funding_round_id": round_id, f"{prefix}submitted_at__lt": now - dt.timedelta(days=days)}
+        )
+    return late & models.Q(**{f"{prefix}status__in": AWAITING_OFFICE_STATUSES})
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def accessible_by(self, user: User | AnonymousUser) -> ApplicationQuerySet:
         if not user.is_authenticated:
@@ -98,10 +120,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
     def overdue(self, now: dt.datetime) -> ApplicationQuerySet:
         """Claims waiting on the office for longer than their round's review target."""
-        late = models.Q(pk__in=[])
-        for round_id, days in FundingRound.objects.values_list("id", "review_sla_days"):
-            late |= models.Q(funding_round_id=round_id, submitted_at__lt=now - dt.timedelta(days=days))
-        return self.filter(late, status__in=AWAITING_OFFICE_STATUSES)
+        return self.filter(overdue_condition(now))
 
     def in_public_notice(self, today: dt.date) -> ApplicationQuerySet:
         """Approved claims still within their public notice period (公示)."""
@@ -240,11 +259,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def is_overdue(self, now: dt.datetime) -> bool:
         """Past the round's review target (needs funding_round loaded to stay query-free)."""
-        return (
-            self.status in AWAITING_OFFICE_STATUSES
-            and self.submitted_at is not None
-            and self.submitted_at < now - dt.timedelta(days=self.funding_round.review_sla_days)
-        )
+        return is_overdue(self.status, self.submitted_at, self.funding_round.review_sla_days, now)
 
     def notice_open(self, today: dt.date) -> bool:
         """Approved and still within its public notice: objections may reopen it."""

@@ -198,8 +198,8 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     reviewer_page.goto(reverse("staff:queue"))
     expect(reviewer_page.locator("#main table caption")).to_be_visible()
     expect(case_row(reviewer_page, application)).to_have_count(0)
-    assert decide_task.pk not in {c.task_pk for c in selectors.queue_claims(reviewer, selectors.user_roles(reviewer))}
-    assert decide_task.pk in {c.task_pk for c in selectors.queue_claims(approver, selectors.user_roles(approver))}
+    assert decide_task.pk not in {e.task_id for e in selectors.queue_entries(reviewer, selectors.user_roles(reviewer))}
+    assert decide_task.pk in {e.task_id for e in selectors.queue_entries(approver, selectors.user_roles(approver))}
 
     # 5. An approver takes the decision, declares no conflict and approves.
     approver_page = sign_in(new_context, approver)

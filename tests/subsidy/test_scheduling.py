@@ -7,7 +7,7 @@ from django.utils import timezone
 from subsidy.models import Application, ApplicationStatus, Role, ScheduledRun
 from subsidy.scheduling import JOBS, enqueue_due
 from subsidy.tasks import send_review_sla_digest
-from tests.factories import UserFactory, in_review, submitted_application
+from tests.factories import UserFactory, in_review, submitted_application, update_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_digest_lists_overdue_claims_to_reviewers():
     reviewer = UserFactory(role=Role.REVIEWER)
     late, _ = in_review()
     on_time = submitted_application()
-    Application.objects.filter(pk=late.pk).update(submitted_at=timezone.now() - dt.timedelta(days=30))
+    update_claim(late, submitted_at=timezone.now() - dt.timedelta(days=30))
     assert send_review_sla_digest.call() == 1
     (message,) = mail.outbox
     assert reviewer.email in message.to
@@ -54,7 +54,7 @@ def test_digest_lists_overdue_claims_to_reviewers():
 
 def test_overdue_ignores_claims_waiting_on_the_applicant():
     application = submitted_application()
-    Application.objects.filter(pk=application.pk).update(
-        submitted_at=timezone.now() - dt.timedelta(days=30), status=ApplicationStatus.INFO_REQUESTED
+    update_claim(
+        application, submitted_at=timezone.now() - dt.timedelta(days=30), status=ApplicationStatus.INFO_REQUESTED
     )
     assert not Application.objects.overdue(timezone.now()).exists()

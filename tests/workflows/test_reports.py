@@ -14,8 +14,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from subsidy import reports
-from subsidy.models import Application, Role
-from tests.factories import ApplicantFactory, ApplicationFactory, FundingRoundFactory, HKPatentFactory, staff_member
+from subsidy.models import Role
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    FundingRoundFactory,
+    HKPatentFactory,
+    staff_member,
+    update_claim,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +36,8 @@ def claim(funding_round, city, route, status, requested=None, approved=None, sub
     application = ApplicationFactory(
         funding_round=funding_round, applicant=ApplicantFactory(city=city), patent=patent, complete=False
     )
-    Application.objects.filter(pk=application.pk).update(
+    update_claim(
+        application,
         status=status,
         reference=None if submitted is None else f"GDHK-R-{application.pk:06d}",
         requested_amount=requested,

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from subsidy.models import Role
-from tests.factories import ApplicationFactory, UserFactory, submitted_application
+from tests.factories import ApplicationFactory, UserFactory, submitted_application, update_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +63,12 @@ def test_staff_list_filters_by_city_round_reviewer_and_overdue(client, reviewer)
 
     from django.utils import timezone
 
-    from subsidy.models import Application
     from tests.factories import ApplicantFactory, UserFactory, in_review
 
     owner = UserFactory()
     guangzhou = submitted_application(created_by=owner, applicant=ApplicantFactory(city="guangzhou", owner=owner))
     taken, their_reviewer = in_review()
-    Application.objects.filter(pk=taken.pk).update(submitted_at=timezone.now() - dt.timedelta(days=60))
+    update_claim(taken, submitted_at=timezone.now() - dt.timedelta(days=60))
     url = reverse("staff:application_list")
 
     def listed(**params):

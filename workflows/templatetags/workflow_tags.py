@@ -94,19 +94,18 @@ def task_table_rows(context: template.Context, rows: Iterable[Any], mode: str) -
         '    <td>{}</td>\n    <td class="actions-cell">\n      {}\n    </td>\n  </tr>',
         (
             (
-                case_url(a.pk),
-                a.reference,
-                a.applicant.name,
-                city_label(a.applicant.city),
-                a.funding_round.name,
-                a.status,
-                status_label(a.status),
-                timezone.localtime(a.submitted_at).date().isoformat() if a.submitted_at else "",
+                case_url(row.application_pk),
+                row.reference,
+                row.applicant_name,
+                city_label(row.city),
+                row.round_name,
+                row.status,
+                status_label(row.status),
+                timezone.localtime(row.submitted_at).date().isoformat() if row.submitted_at else "",
                 title(row),
                 overdue if row.overdue else on_time,
                 actions(row.task_pk),
             )
             for row in rows
-            for a in (row.application,)
         ),
     )

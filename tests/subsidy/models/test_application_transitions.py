@@ -9,13 +9,14 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from subsidy.audit import TransitionOutsideTransaction
 from subsidy.models import WITHDRAWABLE_STATUSES, Application, ApplicationStatus
 from subsidy.services import applications as services
-from tests.factories import ApplicationFactory, UserFactory, submitted_application
+from tests.factories import ApplicationFactory, UserFactory, submitted_application, update_claim
 
 pytestmark = pytest.mark.django_db
 
 
 def _force_status(application: Application, status: str) -> Application:
-    Application.objects.filter(pk=application.pk).update(
+    update_claim(
+        application,
         status=status,
         reference=f"GDHK-2026-{application.pk:06d}",
         submitted_at="2026-01-01T00:00:00Z",

@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from subsidy.models import Application, ApplicationStatus, AuditEntry, Role
-from tests.factories import UserFactory, finance_staff, payable_application, today
+from subsidy.models import ApplicationStatus, AuditEntry, Role
+from tests.factories import UserFactory, finance_staff, payable_application, today, update_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +30,7 @@ KWARGS = {
 def in_status(status):
     application = payable_application()
     if status != S.APPROVED:
-        Application.objects.filter(pk=application.pk).update(
-            status=status, paid_on=today() if status == S.PAID else None
-        )
+        update_claim(application, status=status, paid_on=today() if status == S.PAID else None)
         application.refresh_from_db()
     return application
 
@@ -66,10 +64,10 @@ def test_payment_transition_permissions(name, role):
 
 def test_schedule_payment_waits_for_the_end_of_the_public_notice():
     application = payable_application()
-    Application.objects.filter(pk=application.pk).update(notice_ends_on=today())
+    update_claim(application, notice_ends_on=today())
     application.refresh_from_db()
     assert not can_proceed(application.schedule_payment)
-    Application.objects.filter(pk=application.pk).update(notice_ends_on=today() - dt.timedelta(days=1))
+    update_claim(application, notice_ends_on=today() - dt.timedelta(days=1))
     application.refresh_from_db()
     assert can_proceed(application.schedule_payment)
 

@@ -11,7 +11,14 @@ from subsidy.demo import TINY_PDF, demo_uscc
 from subsidy.identifiers import USCC_ALPHABET
 from subsidy.models import Applicant, Application, ApplicationStatus, CostItem, Document, LetterChinese
 from subsidy.portal.steps import CLAIM_STEPS
-from tests.factories import ApplicationFactory, FundingRoundFactory, UserFactory, submitted_application, today
+from tests.factories import (
+    ApplicationFactory,
+    FundingRoundFactory,
+    UserFactory,
+    submitted_application,
+    today,
+    update_claim,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -292,7 +299,7 @@ def test_public_notice_lists_approvals_in_notice_with_nothing_personal(client, d
         application, _ = awaiting_decision()
         approved.append(reviews.application_approve(application=application, by=cleared_approver(application)))
     ended = approved[-1]
-    Application.objects.filter(pk=ended.pk).update(notice_ends_on=today() - dt.timedelta(days=1))
+    update_claim(ended, notice_ends_on=today() - dt.timedelta(days=1))
     with django_assert_num_queries(1):
         response = client.get(reverse("public_notice"))
     page = response.content.decode()

@@ -29,6 +29,7 @@ from tests.factories import (
     finance_staff,
     payable_application,
     today,
+    update_claim,
 )
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_claims_in_public_notice_or_without_bank_details_or_already_batched_are_
     funding_round = FundingRoundFactory()
     ready = payable_application(funding_round=funding_round)
     in_notice = payable_application(funding_round=funding_round)
-    Application.objects.filter(pk=in_notice.pk).update(notice_ends_on=today())
+    update_claim(in_notice, notice_ends_on=today())
     no_bank = payable_application(
         funding_round=funding_round,
         applicant=ApplicantFactory(bank_account_name="", bank_name="", bank_account_number="", cnaps_code=""),
@@ -97,7 +98,7 @@ def test_claims_in_public_notice_or_without_bank_details_or_already_batched_are_
 
 def test_approval_date_filter(officer):
     old = payable_application()
-    Application.objects.filter(pk=old.pk).update(decided_at=old.decided_at - dt.timedelta(days=60))
+    update_claim(old, decided_at=old.decided_at - dt.timedelta(days=60))
     recent = payable_application()
     batch = batches.batch_create(by=officer, approved_from=today() - dt.timedelta(days=30))
     assert [line.application_id for line in batch.lines.all()] == [recent.pk]
@@ -240,7 +241,7 @@ def test_release_is_refused_while_a_claim_is_still_in_public_notice(officer, app
     application = payable_application()
     batch = batches.batch_create(by=officer)
     batches.batch_submit(batch=batch, by=officer)
-    Application.objects.filter(pk=application.pk).update(notice_ends_on=today())
+    update_claim(application, notice_ends_on=today())
     with pytest.raises(InvalidState, match=application.reference):
         batches.batch_release(batch=batch, by=approver)
     application.refresh_from_db()

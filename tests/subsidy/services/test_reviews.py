@@ -22,6 +22,7 @@ from tests.factories import (
     staff_member,
     submitted_application,
     today,
+    update_claim,
 )
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +209,7 @@ def test_the_reviewer_can_never_approve_their_own_case():
 def test_database_refuses_reviewer_as_approver():
     application, reviewer = awaiting_decision()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Application.objects.filter(pk=application.pk).update(approver=reviewer)
+        update_claim(application, approver=reviewer)
 
 
 def test_approve_reserves_budget_and_sets_the_notice_period(django_capture_on_commit_callbacks):
@@ -299,7 +300,7 @@ def test_objection_during_notice_reopens_and_releases_the_reservation():
 def test_objection_after_the_notice_period_is_refused():
     application, _ = awaiting_decision()
     reviews.application_approve(application=application, by=cleared_approver(application))
-    Application.objects.filter(pk=application.pk).update(notice_ends_on=today() - dt.timedelta(days=1))
+    update_claim(application, notice_ends_on=today() - dt.timedelta(days=1))
     with pytest.raises(InvalidState):
         reviews.application_record_objection(
             application=application, by=staff_member(Role.SCHEME_ADMIN), objection="late"

@@ -20,7 +20,7 @@ from subsidy.models import (
 from subsidy.rules import SUBMISSION_RULES
 from subsidy.services import applications as applicant_side
 from subsidy.services import reviews
-from tests.factories import UserFactory, staff_member, submitted_application, today
+from tests.factories import UserFactory, staff_member, submitted_application, today, update_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,8 @@ def case_in(status):
         people[name] = staff_member(role)
         ConflictDeclaration.objects.create(application=application, user=people[name], has_conflict=False)
     has_reviewer = status != S.SUBMITTED
-    Application.objects.filter(pk=application.pk).update(
+    update_claim(
+        application,
         status=status,
         reviewer=people["reviewer"] if has_reviewer else None,
         recommendation="approve" if status in {S.AWAITING_DECISION, S.APPROVED} else "",
