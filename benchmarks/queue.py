@@ -188,7 +188,8 @@ def main() -> None:
             entries = flow_selectors.queue_entries(reviewer, flow_selectors.user_roles(reviewer)).filter(
                 application_filter(city_field="city", status="submitted", city="shenzhen")
             )
-            print(entries[:50].explain(analyze=True))
+            rows = entries.values_list("task_id", *(f"application__{f}" for f in flow_selectors.ROW_CLAIM_FIELDS))
+            print(rows[:50].explain(analyze=True))
             counted = entries.order_by().values("pk")[:1001]  # as CappedPaginator counts
             print(counted.count(), counted.explain(analyze=True))
             return

@@ -27,7 +27,7 @@ class ApplicationFilterForm(forms.Form):
         choices=[("", _("All"))] + [c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
     )
     funding_round = forms.ModelChoiceField(
-        label=_("Funding round"), required=False, queryset=FundingRound.objects.order_by("-opens_on")
+        label=_("Funding round"), required=False, queryset=FundingRound.objects.order_by("-opens_on").only("name")
     )
     city = forms.ChoiceField(label=_("City"), required=False, choices=[("", _("All")), *GuangdongCity.choices])
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), required=False, queryset=get_user_model().objects.none())
@@ -48,7 +48,7 @@ class ApplicationFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = (  # type: ignore[attr-defined]
-            get_user_model().objects.filter(groups__name=Role.REVIEWER.value).order_by("email")
+            get_user_model().objects.filter(groups__name=Role.REVIEWER.value).order_by("email").only("username")
         )
 
     def ordering(self, prefix: str = "") -> tuple[str, ...]:

@@ -35,6 +35,9 @@ class ApplicationProcess(Process):
         return str(super().__str__())
 
 
+TAKE_COLUMNS = ["node", "reviewer", "application"]
+
+
 class QueueEntry(models.Model):
     """A task waiting in the staff queue (an open human task of ApplicationFlow that
     nobody holds), with copies of the claim columns the queue filters and sorts on.
@@ -48,7 +51,9 @@ class QueueEntry(models.Model):
     task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="+")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     node = models.CharField(max_length=50)  # the flow node's name: "review" or "decide"
-    # Copied from the claim (and its applicant's city):
+    # Copied from the claim (and its applicant's name and city):
+    reference = models.CharField(max_length=20, null=True)  # noqa: DJ001 (as the claim's, unique or none)
+    applicant_name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
     city = models.CharField(max_length=20)
     funding_round = models.ForeignKey(FundingRound, on_delete=models.CASCADE, related_name="+")
@@ -57,12 +62,17 @@ class QueueEntry(models.Model):
 
     class Meta:
         # One index per filter of the staff filters, each in the queue's order, so a
-        # page and its capped count read one index range.
+        # page and its capped count read one index range. The columns after the order
+        # are the ones every queue checks (who may take it, declared conflicts): the
+        # count reads the index alone.
         indexes = [
-            models.Index(fields=["submitted_at", "task"], name="queue_by_submitted"),
-            models.Index(fields=["status", "submitted_at", "task"], name="queue_by_status"),
-            models.Index(fields=["city", "submitted_at", "task"], name="queue_by_city"),
-            models.Index(fields=["status", "city", "submitted_at", "task"], name="queue_by_status_city"),
+            models.Index(fields=[*shape, "submitted_at", "task", *TAKE_COLUMNS], name=f"queue_by_{name}")
+            for name, shape in (
+                ("submitted", []),
+                ("status", ["status"]),
+                ("city", ["city"]),
+                ("status_city", ["status", "city"]),
+            )
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ save() that can change an entry:
 - a task of the flow is saved: a waiting task gets its entry (with its claim's
   columns read from the database); any other task loses its entry;
 - a claim is saved: its entries take its columns again;
-- an applicant is saved: the entries of their claims take the city again.
+- an applicant is saved: the entries of their claims take the name and city again.
 
 Writes that bypass save() (QuerySet.update, bulk_create) call queue_entries_refresh for
 the claims they touch; `manage.py queue_rebuild` rebuilds the whole table, and
@@ -32,6 +32,8 @@ from workflows.models import QueueEntry
 
 # Entry column -> the claim's field it copies.
 CLAIM_COLUMNS = {
+    "reference": "reference",
+    "applicant_name": "applicant__name",
     "status": "status",
     "city": "applicant__city",
     "funding_round_id": "funding_round_id",
@@ -39,7 +41,7 @@ CLAIM_COLUMNS = {
     "submitted_at": "submitted_at",
 }
 # Saving a claim with update_fields that name none of these leaves its entries as they are.
-_CLAIM_FIELDS = {"status", "applicant", "funding_round", "reviewer", "submitted_at"}
+_CLAIM_FIELDS = {"reference", "status", "applicant", "funding_round", "reviewer", "submitted_at"}
 _CLAIM_FIELDS |= {f"{name}_id" for name in _CLAIM_FIELDS}
 _CASE = "process__applicationprocess__application"
 
@@ -119,6 +121,6 @@ def application_saved(
 def applicant_saved(
     sender: type[Applicant], instance: Applicant, created: bool, update_fields: Any = None, **kwargs: Any
 ) -> None:
-    if created or (update_fields is not None and "city" not in update_fields):
+    if created or (update_fields is not None and not {"name", "city"} & set(update_fields)):
         return
     _copy_claim_columns(QueueEntry.objects.filter(application__applicant_id=instance.pk))

@@ -117,9 +117,22 @@ def task_rows(tasks: Any, now: dt.datetime) -> list[TaskRow]:
 QUEUE_NODES = {node.name: node for node in (ApplicationFlow.review, ApplicationFlow.decide)}
 
 
+# ROW_CLAIM_FIELDS as a queue entry carries them (the round is joined: a handful of rows).
+QUEUE_ROW_FIELDS = (
+    "application_id",
+    "reference",
+    "applicant_name",
+    "city",
+    "funding_round__name",
+    "status",
+    "submitted_at",
+    "funding_round__review_sla_days",
+)
+
+
 def queue_rows(entries: Any, now: dt.datetime) -> list[TaskRow]:
-    """Rows for a page of queue_entries: one query."""
-    values = entries.values_list("task_id", "node", *(f"application__{f}" for f in ROW_CLAIM_FIELDS))
+    """Rows for a page of queue_entries: one query, on the entries and the rounds."""
+    values = entries.values_list("task_id", "node", *QUEUE_ROW_FIELDS)
     return _rows(((task_pk, QUEUE_NODES[node], *claim) for task_pk, node, *claim in values), now)
 
 

@@ -14,6 +14,7 @@ from subsidy.models import Application, ApplicationStatus, Role
 from subsidy.services import applications as applicant_side
 from subsidy.services import reviews
 from tests.factories import (
+    ApplicantFactory,
     FundingRoundFactory,
     UserFactory,
     awaiting_decision,
@@ -564,3 +565,22 @@ def test_taking_and_handing_back_a_task_are_in_the_case_history(client):
         .values_list("transition", "actor")
     )
     assert actions == [("task_assigned", reviewer.pk), ("task_unassigned", reviewer.pk)]
+
+
+def test_the_queue_inbox_and_filters_escape_what_people_typed(client):
+    """The rows and the filter lists are built outside the template engine: names that
+    look like HTML must still arrive as text."""
+    evil = '<img src=x onerror="alert(1)"> & Co'
+    funding_round = FundingRoundFactory(name='<b>R&D "round"</b>')
+    owner = UserFactory()
+    applicant = ApplicantFactory(name=evil, owner=owner)
+    waiting = submitted_application(funding_round=funding_round, applicant=applicant, created_by=owner)
+    taken, reviewer = in_review(funding_round=funding_round, applicant=applicant, created_by=owner)
+    client.force_login(reviewer)
+    for url in (reverse("staff:queue"), reverse("staff:inbox")):
+        page = client.get(url).content.decode()
+        assert "<img" not in page and "<b>" not in page, url
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; Co" in page, url
+        assert "&lt;b&gt;R&amp;D &quot;round&quot;&lt;/b&gt;" in page, url
+    assert waiting.reference in client.get(reverse("staff:queue")).content.decode()
+    assert taken.reference in client.get(reverse("staff:inbox")).content.decode()

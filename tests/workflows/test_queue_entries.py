@@ -30,7 +30,17 @@ def test_a_submitted_claim_waits_with_its_columns():
     application = submitted_application()
     entry = entry_of(application)
     assert entry is not None and entry.node == "review"
-    assert (entry.status, entry.city, entry.funding_round_id, entry.reviewer_id, entry.submitted_at) == (
+    assert (
+        entry.reference,
+        entry.applicant_name,
+        entry.status,
+        entry.city,
+        entry.funding_round_id,
+        entry.reviewer_id,
+        entry.submitted_at,
+    ) == (
+        application.reference,
+        application.applicant.name,
         ApplicationStatus.SUBMITTED,
         application.applicant.city,
         application.funding_round_id,
@@ -66,12 +76,17 @@ def test_a_claim_in_a_reviewers_hands_or_withdrawn_is_not_waiting():
     assert entry_of(withdrawn) is None
 
 
-def test_an_applicants_new_city_reaches_their_waiting_claims():
+def test_an_applicants_new_name_and_city_reach_their_waiting_claims():
     application = submitted_application()
     applicant = application.applicant
     applicant.city = "zhuhai" if applicant.city != "zhuhai" else "foshan"
+    applicant.name = "广东新名字科技有限公司"
     applicant.save()
-    assert entry_of(application).city == applicant.city
+    entry = entry_of(application)
+    assert (entry.city, entry.applicant_name) == (applicant.city, "广东新名字科技有限公司")
+    applicant.name = "只改名字有限公司"
+    applicant.save(update_fields=["name"])
+    assert entry_of(application).applicant_name == "只改名字有限公司"
 
 
 def test_a_decision_leaves_nothing_of_the_case_waiting():
