@@ -21,3 +21,10 @@ class WorkflowsConfig(AppConfig):
         post_save.connect(queue_entries.task_saved, sender=Task, dispatch_uid="queue.task")
         post_save.connect(queue_entries.application_saved, sender=Application, dispatch_uid="queue.application")
         post_save.connect(queue_entries.applicant_saved, sender=Applicant, dispatch_uid="queue.applicant")
+
+        # Its daily check runs beside the domain's periodic jobs (subsidy.scheduling).
+        from subsidy.scheduling import JOBS, Job, daily
+        from workflows.tasks import reconcile_queue
+
+        if not any(job.name == "reconcile_queue" for job in JOBS):
+            JOBS.append(Job("reconcile_queue", daily, reconcile_queue))

@@ -2,19 +2,21 @@
 mirrors inside the same transaction.
 
 A task waits in the queue while it is an open human task of ApplicationFlow that
-nobody holds. Its entry carries the claim columns the queue filters and sorts on
+nobody holds. Its entry carries the claim columns the queue filters, sorts and shows
 (CLAIM_COLUMNS). Three receivers, connected in WorkflowsConfig.ready, follow every
-save() that can change an entry:
+save() that can change an entry, each copying only from the row its own transaction
+has just written (and holds locked), so two transactions never copy each other's
+half-seen state:
 
-- a task of the flow is saved: a waiting task gets its entry (with its claim's
-  columns read from the database); any other task loses its entry;
-- a claim is saved: its entries take its columns again;
-- an applicant is saved: the entries of their claims take the name and city again.
+- a task of the flow is saved: a waiting task gets its entry (with its claim's and
+  applicant's columns read from the database); any other task loses its entry;
+- a claim is saved: its entries take the claim's own columns again;
+- an applicant is saved: the entries of their claims take the name and city saved.
 
 Writes that bypass save() (QuerySet.update, bulk_create) call queue_entries_refresh for
-the claims they touch; `manage.py queue_rebuild` rebuilds the whole table, and
-queue_entries_stale() says where the table and the tasks disagree (the test suite checks
-it after every test that uses the database).
+the claims they touch. The daily job workflows.tasks.reconcile_queue and `manage.py
+queue_rebuild` set right whatever differs from the tasks and claims, and the test suite
+checks after every test that uses the database that nothing does.
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ CLAIM_COLUMNS = {
     "reviewer_id": "reviewer_id",
     "submitted_at": "submitted_at",
 }
+# The columns a claim's own save() copies (the others come from its applicant).
+_OWN_COLUMNS = {column: field for column, field in CLAIM_COLUMNS.items() if "__" not in field}
 # Saving a claim with update_fields that name none of these leaves its entries as they are.
-_CLAIM_FIELDS = {"reference", "status", "applicant", "funding_round", "reviewer", "submitted_at"}
+_CLAIM_FIELDS = {field.removesuffix("_id") for field in _OWN_COLUMNS.values()}
 _CLAIM_FIELDS |= {f"{name}_id" for name in _CLAIM_FIELDS}
 _CASE = "process__applicationprocess__application"
 
@@ -72,22 +76,31 @@ def queue_entries_refresh(*, application_ids: Iterable[int] | None = None) -> No
     QueueEntry.objects.bulk_create(_entries(tasks), batch_size=5000)
 
 
-def queue_entries_stale() -> list[str]:
-    """Where the table and the tasks disagree (empty when in step), for checks."""
+def _stale() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """(rows the tasks call for but the table lacks, rows the table has but should not)."""
     expected = {(e.task_id, e.node, e.application_id, *_columns(e)) for e in _entries(waiting_tasks())}
     stored = {(e.task_id, e.node, e.application_id, *_columns(e)) for e in QueueEntry.objects.all()}
-    return [f"missing {row}" for row in sorted(expected - stored, key=str)] + [
-        f"stale {row}" for row in sorted(stored - expected, key=str)
-    ]
+    return expected - stored, stored - expected
+
+
+def queue_entries_stale() -> list[str]:
+    """Where the table and the tasks disagree (empty when in step), for checks."""
+    missing, stale = _stale()
+    return [f"missing {row}" for row in sorted(missing, key=str)] + [f"stale {row}" for row in sorted(stale, key=str)]
+
+
+def queue_entries_reconcile() -> int:
+    """Rewrite the entries of every claim whose entries differ from its tasks and
+    columns; return how many claims that was (0 when all was in step)."""
+    missing, stale = _stale()
+    claims = {row[2] for row in missing | stale}
+    if claims:
+        queue_entries_refresh(application_ids=claims)
+    return len(claims)
 
 
 def _columns(entry: QueueEntry) -> tuple[Any, ...]:
     return tuple(getattr(entry, column) for column in CLAIM_COLUMNS)
-
-
-def _copy_claim_columns(entries: QuerySet[QueueEntry]) -> None:
-    claim = Application.objects.filter(pk=OuterRef("application_id"))
-    entries.update(**{column: Subquery(claim.values(field)[:1]) for column, field in CLAIM_COLUMNS.items()})
 
 
 # --------------------------------------------------------------------------
@@ -115,7 +128,10 @@ def application_saved(
 ) -> None:
     if created or (update_fields is not None and not _CLAIM_FIELDS & set(update_fields)):
         return
-    _copy_claim_columns(QueueEntry.objects.filter(application_id=instance.pk))
+    claim = Application.objects.filter(pk=OuterRef("application_id"))
+    QueueEntry.objects.filter(application_id=instance.pk).update(
+        **{column: Subquery(claim.values(field)[:1]) for column, field in _OWN_COLUMNS.items()}
+    )
 
 
 def applicant_saved(
@@ -123,4 +139,5 @@ def applicant_saved(
 ) -> None:
     if created or (update_fields is not None and not {"name", "city"} & set(update_fields)):
         return
-    _copy_claim_columns(QueueEntry.objects.filter(application__applicant_id=instance.pk))
+    entries = QueueEntry.objects.filter(application__applicant_id=instance.pk)
+    entries.update(applicant_name=instance.name, city=instance.city)

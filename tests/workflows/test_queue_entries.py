@@ -10,12 +10,14 @@ from django.db import connection
 from viewflow.workflow.status import STATUS
 
 from subsidy.models import ApplicationStatus, Role
+from subsidy.scheduling import JOBS
 from subsidy.services import applications as applicant_side
 from subsidy.services import reviews
 from tests.factories import awaiting_decision, in_review, staff_member, submitted_application, update_claim
 from workflows.models import QueueEntry
 from workflows.queue_entries import queue_entries_refresh, queue_entries_stale, waiting_tasks
 from workflows.services import task_hand_back, task_take
+from workflows.tasks import reconcile_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +143,23 @@ def test_only_open_unassigned_human_tasks_wait():
     submitted_application()
     assert {task.status for task in waiting_tasks()} == {STATUS.NEW}
     assert all(task.owner_id is None and task.flow_task_type == "HUMAN" for task in waiting_tasks())
+
+
+def test_the_daily_job_sets_right_only_the_claims_out_of_step():
+    in_step, out_of_step = submitted_application(), submitted_application()
+    QueueEntry.objects.filter(application=out_of_step).update(status=ApplicationStatus.APPROVED)
+    untouched = entry_of(in_step)
+    assert "reconcile_queue" in {job.name for job in JOBS}
+    assert reconcile_queue.call() == 1
+    assert queue_entries_stale() == []
+    assert entry_of(in_step) == untouched
+    assert reconcile_queue.call() == 0
+
+
+def test_an_applicant_saved_without_name_or_city_leaves_the_entries_alone(django_assert_num_queries):
+    application = submitted_application()
+    applicant = application.applicant
+    with django_assert_num_queries(1):  # the applicant's own UPDATE only
+        applicant.save(update_fields=["phone"])
+    with django_assert_num_queries(1):  # the claim's own UPDATE only
+        application.save(update_fields=["requested_amount"])
