@@ -357,7 +357,7 @@ def test_traditional_differs_from_simplified() -> None:
 
 
 # Mainland words a Hong Kong reader would not use (scripts/fill-translations.py, HK_USAGE).
-MAINLAND_WORDS = ["郵箱", "户", "賬號", "信息", "登錄", "默認", "鏈接", "保存", "聯繫", "創建", "打印"]
+MAINLAND_WORDS = ["郵箱", "户", "賬號", "賬戶", "信息", "登錄", "默認", "鏈接", "保存", "聯繫", "創建", "打印"]
 
 
 def test_traditional_chinese_reads_as_written_in_hong_kong() -> None:
