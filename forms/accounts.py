@@ -92,3 +92,24 @@ class OneTimeCodeForm(forms.Form):
         if self.device is None or not self.device.verify_token(code):
             raise forms.ValidationError(_("This code is not right or has expired. Enter the code the app shows now."))
         return code
+
+
+class TwoFactorSetupForm(OneTimeCodeForm):
+    """Enrolling an authenticator app: its first code and, after a reset by a scheme
+    administrator, the enrolment code they handed over (checked by
+    subsidy.services.auth.enrolment_code_check)."""
+
+    def __init__(self, *args: Any, enrolment_code_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if enrolment_code_required:
+            code_field = self.fields.pop("code")
+            code_field.widget.attrs.pop("autofocus", None)
+            self.fields["enrolment_code"] = forms.CharField(
+                label=_("Enrolment code"),
+                max_length=20,
+                help_text=_("The ten-character code the scheme administrator gave you when they reset your sign-in."),
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
+                ),
+            )
+            self.fields["code"] = code_field  # after the enrolment code

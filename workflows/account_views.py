@@ -3,10 +3,9 @@ administrators reset the two-factor sign-in of someone who lost their phone."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -42,16 +41,17 @@ def two_factor_reset(request: HttpRequest, user_pk: int) -> HttpResponse:
     form = TwoFactorResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            otp_devices_reset(user=account, by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request))
+            reset = otp_devices_reset(
+                user=account, by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            )
         except NotPermitted as error:
             raise PermissionDenied(str(error.message)) from error
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("The two-factor sign-in of %(email)s is reset: they set up their app again at their next sign-in.")
-                % {"email": account.email},
-            )
-            return redirect("staff:accounts")
+            # The enrolment code is shown on this answer only: never in a message (kept in
+            # the session) nor in any cache.
+            response = render(request, "staff/two_factor_reset_done.html", {"account": account, "reset": reset})
+            response["Cache-Control"] = "private, no-store"
+            return response
     return render(request, "staff/two_factor_reset.html", {"account": account, "form": form})

@@ -33,6 +33,7 @@ from subsidy.models.choices import (
     Role,
 )
 from subsidy.models.documents import Document
+from subsidy.models.enrolment import EnrolmentCode
 from subsidy.models.idempotency import IdempotencyKey
 from subsidy.models.letters import Letter
 from subsidy.models.patents import HKPatent, HKPatentProprietor
@@ -69,6 +70,7 @@ __all__ = [
     "DesignatedOffice",
     "Document",
     "DocumentType",
+    "EnrolmentCode",
     "ExchangeRate",
     "ExportFormat",
     "FundingRound",

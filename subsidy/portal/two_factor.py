@@ -18,7 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from forms.accounts import OneTimeCodeForm
+from forms.accounts import OneTimeCodeForm, TwoFactorSetupForm
+from forms.errors import saved
 from subsidy.permissions import user_is_staff_member
 from subsidy.services import auth as auth_services
 from subsidy.web import client_ip
@@ -53,12 +54,17 @@ def setup(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name=DEVICE_NAME, confirmed=False)
-    form = OneTimeCodeForm(request.POST or None, device=device)
+    after_reset = auth_services.enrolment_code_pending(request.user)
+    form = TwoFactorSetupForm(request.POST or None, device=device, enrolment_code_required=after_reset)
     if request.method == "POST" and form.is_valid():
-        auth_services.otp_device_confirm(device=device, by=request.user, ip=client_ip(request))
-        _verified(request, device)
-        messages.success(request, _("Your authenticator app is set up. You will be asked for a code at every sign-in."))
-        return redirect(_next_url(request))
+        typed = form.cleaned_data.get("enrolment_code", "")
+        if not after_reset or saved(form, lambda: auth_services.enrolment_code_check(user=request.user, code=typed)):
+            auth_services.otp_device_confirm(device=device, by=request.user, ip=client_ip(request))
+            _verified(request, device)
+            messages.success(
+                request, _("Your authenticator app is set up. You will be asked for a code at every sign-in.")
+            )
+            return redirect(_next_url(request))
     key = b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
     return render(

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subsidy.exceptions import NotPermitted
-from subsidy.models import Role
+from subsidy.models import EnrolmentCode, Role
 from subsidy.permissions import user_roles
+
+# Read out over the phone: no 0/O or 1/I to mix up.
+ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @transaction.atomic
@@ -40,19 +49,30 @@ def otp_device_confirm(*, device: Any, by: Any, ip: str | None) -> Any:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=device.user, confirmed=False).exclude(pk=device.pk).delete()
+    EnrolmentCode.objects.filter(user=device.user).delete()  # used: enrolment_code_check let it through
     audit_record(
         subject=device, actor=by, action="otp_device_confirm", from_state="unconfirmed", to_state="confirmed", ip=ip
     )
     return device
 
 
+@dataclass(frozen=True)
+class TwoFactorReset:
+    devices_removed: int
+    # Shown once to the administrator, who hands it over by phone or in person; stored
+    # only as a hash.
+    enrolment_code: str
+    expires_at: dt.datetime
+
+
 @transaction.atomic
-def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> int:
+def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> TwoFactorReset:
     """A staff member has lost their authenticator app: a scheme administrator removes
     their devices and signs them out everywhere (a stolen phone may come with an open
-    session); at their next sign-in, after the password, they enrol a new app. Another
-    administrator's act, never one's own, and audited with the reason. Returns how many
-    devices were removed."""
+    session). At their next sign-in, after the password, they enrol a new app with the
+    one-time enrolment code returned here (EnrolmentCode), so the password alone does
+    not let anyone else enrol one. Another administrator's act, never one's own, and
+    audited with the reason (never the code)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from subsidy.audit import audit_record
@@ -65,6 +85,19 @@ def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> int
         raise ValidationError({"reason": _("Say why the two-factor sign-in is reset.")})
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
     sessions_end(user=user)
+    code = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(10))
+    now = timezone.now()
+    expires_at = now + dt.timedelta(hours=settings.SUBSIDY_ENROLMENT_CODE_HOURS)
+    EnrolmentCode.objects.update_or_create(
+        user=user,
+        defaults={
+            "code_hash": make_password(code),
+            "issued_by": by,
+            "issued_at": now,
+            "expires_at": expires_at,
+            "failed_attempts": 0,
+        },
+    )
     audit_record(
         subject=user,
         actor=by,
@@ -73,8 +106,46 @@ def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> int
         to_state="not_enrolled",
         comment=reason.strip(),
         ip=ip,
+        changes={"enrolment_code_expires_at": expires_at.isoformat()},
     )
-    return removed
+    return TwoFactorReset(removed, f"{code[:5]}-{code[5:]}", expires_at)
+
+
+def enrolment_code_pending(user: Any) -> bool:
+    """`user`'s two-factor sign-in was reset: a new app needs the enrolment code."""
+    return EnrolmentCode.objects.filter(user=user).exists()
+
+
+def enrolment_code_check(*, user: Any, code: str) -> None:
+    """Let `user` enrol a new app if `code` is the enrolment code of their reset (any
+    case, spaces and dashes ignored); otherwise raise a ValidationError on the
+    `enrolment_code` field. A wrong try is counted even so: it is committed before the
+    refusal. otp_device_confirm removes the code once the app is enrolled."""
+    typed = "".join(ch for ch in code.upper() if ch.isalnum())
+    with transaction.atomic():
+        pending = EnrolmentCode.objects.select_for_update().filter(user=user).first()
+        if pending is None:
+            return  # no reset pending: a first enrolment needs no code
+        spent = (
+            pending.expires_at <= timezone.now() or pending.failed_attempts >= settings.SUBSIDY_ENROLMENT_CODE_ATTEMPTS
+        )
+        right = not spent and check_password(typed, pending.code_hash)
+        if not spent and not right:
+            pending.failed_attempts += 1
+            pending.save(update_fields=["failed_attempts"])
+    if spent:
+        raise ValidationError(
+            {
+                "enrolment_code": _(
+                    "This enrolment code has expired or was entered wrongly too often. Ask a scheme "
+                    "administrator to reset your two-factor sign-in again for a new code."
+                )
+            }
+        )
+    if not right:
+        raise ValidationError(
+            {"enrolment_code": _("This is not the enrolment code you were given. Check it and try again.")}
+        )
 
 
 def sessions_end(*, user: Any) -> int:

@@ -4,18 +4,21 @@ administrator makes for someone who lost their authenticator app
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from devtools.sessions import signed_in_session
 from subsidy.exceptions import NotPermitted
-from subsidy.models import Role
+from subsidy.models import EnrolmentCode, Role
 from subsidy.models.audit import AuditEntry
-from subsidy.services.auth import otp_devices_reset
+from subsidy.services.auth import enrolment_code_check, enrolment_code_pending, otp_devices_reset
 from tests.factories import UserFactory, staff_member
 from tests.subsidy.portal.test_two_factor import code, sign_in
 
@@ -26,6 +29,11 @@ ACCOUNTS = reverse("staff:accounts")
 def enrolled(user):
     TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return user
+
+
+def next_window(device) -> None:
+    """As 30 seconds later: the app's code used last may not be used again."""
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
 
 
 def reset_url(user) -> str:
@@ -90,9 +98,9 @@ def test_a_reset_needs_a_reason_and_then_the_person_enrols_a_new_app(client, set
     phone_thief = Client()
     phone_thief.cookies[settings.SESSION_COOKIE_NAME] = signed_in_session(reviewer)
     assert phone_thief.get(reverse("staff:inbox")).status_code == 200
-    done = client.post(reset_url(reviewer), {"reason": "Phone lost; called back on the office number."}, follow=True)
-    assert done.redirect_chain[-1][0] == ACCOUNTS
-    assert f"The two-factor sign-in of {reviewer.email} is reset" in done.content.decode()
+    done = client.post(reset_url(reviewer), {"reason": "Phone lost; called back on the office number."})
+    assert done.status_code == 200 and done["Cache-Control"] == "private, no-store"
+    enrolment_code = re.search(r'<code class="secret-key">([A-Z2-9]{5}-[A-Z2-9]{5})</code>', done.content.decode())[1]
     assert not TOTPDevice.objects.filter(user=reviewer).exists()
     # Signed out everywhere; the administrator stays signed in.
     assert phone_thief.get(reverse("staff:inbox"))["Location"].startswith(reverse("login"))
@@ -107,16 +115,28 @@ def test_a_reset_needs_a_reason_and_then_the_person_enrols_a_new_app(client, set
         "not_enrolled",
     )
     assert entry.comment == "Phone lost; called back on the office number."
+    assert enrolment_code.replace("-", "") not in str(entry.changes)
 
-    # The reviewer's next sign-in: the password, then a new app to set up.
+    # The reviewer's next sign-in: the password, then a new app, which needs the enrolment code.
     client.logout()
     sign_in(client, reviewer)
     response = client.get(reverse("staff:inbox"))
     assert response["Location"].startswith(reverse("two_factor_setup"))
-    client.get(response["Location"])
+    assert 'name="enrolment_code"' in client.get(response["Location"]).content.decode()
     device = TOTPDevice.objects.get(user=reviewer, confirmed=False)
-    assert client.post(reverse("two_factor_setup"), {"code": code(device)}).status_code == 302
+    without = client.post(reverse("two_factor_setup"), {"code": code(device)})
+    assert without.status_code == 200 and "This field is required." in without.content.decode()
+    next_window(device)
+    wrong = client.post(reverse("two_factor_setup"), {"enrolment_code": "AAAAA-AAAAA", "code": code(device)})
+    assert "This is not the enrolment code you were given." in wrong.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+    next_window(device)
+    typed_loosely = f" {enrolment_code.lower()} "
+    done = client.post(reverse("two_factor_setup"), {"enrolment_code": typed_loosely, "code": code(device)})
+    assert done.status_code == 302
     assert client.get(reverse("staff:inbox")).status_code == 200
+    assert not EnrolmentCode.objects.filter(user=reviewer).exists()
 
 
 def test_only_another_scheme_administrator_may_reset():
@@ -131,7 +151,8 @@ def test_only_another_scheme_administrator_may_reset():
         otp_devices_reset(user=reviewer, by=admin, reason=" ", ip=None)
     assert TOTPDevice.objects.count() == 2
     assert not AuditEntry.objects.filter(transition="otp_devices_reset").exists()
-    assert otp_devices_reset(user=reviewer, by=staff_member(Role.SCHEME_ADMIN), reason="lost phone", ip=None) == 1
+    reset = otp_devices_reset(user=reviewer, by=staff_member(Role.SCHEME_ADMIN), reason="lost phone", ip=None)
+    assert reset.devices_removed == 1
 
 
 def test_an_administrator_cannot_reset_their_own_through_the_page(client):
@@ -144,3 +165,29 @@ def test_an_administrator_cannot_reset_their_own_through_the_page(client):
 def test_only_staff_accounts_can_be_reset(client):
     client.force_login(staff_member(Role.SCHEME_ADMIN))
     assert client.get(reset_url(enrolled(UserFactory()))).status_code == 404
+
+
+def test_an_enrolment_code_expires_and_gives_out_after_too_many_wrong_tries(settings):
+    settings.SUBSIDY_ENROLMENT_CODE_ATTEMPTS = 3
+    admin = staff_member(Role.SCHEME_ADMIN)
+    reviewer = enrolled(staff_member(Role.REVIEWER))
+    reset = otp_devices_reset(user=reviewer, by=admin, reason="lost phone", ip=None)
+    for _ in range(3):
+        with pytest.raises(ValidationError, match="not the enrolment code"):
+            enrolment_code_check(user=reviewer, code="AAAAA-AAAAA")
+    # Wrong tries count even though each was refused; then the right code no longer works.
+    assert EnrolmentCode.objects.get(user=reviewer).failed_attempts == 3
+    with pytest.raises(ValidationError, match="expired or was entered wrongly too often"):
+        enrolment_code_check(user=reviewer, code=reset.enrolment_code)
+    # A new reset issues a new code; an expired one is refused too.
+    reset = otp_devices_reset(user=reviewer, by=admin, reason="lost phone again", ip=None)
+    enrolment_code_check(user=reviewer, code=reset.enrolment_code)
+    EnrolmentCode.objects.filter(user=reviewer).update(expires_at=timezone.now())
+    with pytest.raises(ValidationError, match="expired"):
+        enrolment_code_check(user=reviewer, code=reset.enrolment_code)
+
+
+def test_a_first_enrolment_needs_no_enrolment_code():
+    newcomer = staff_member(Role.REVIEWER)
+    enrolment_code_check(user=newcomer, code="")  # nothing pending: let through
+    assert not enrolment_code_pending(newcomer)
