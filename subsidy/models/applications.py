@@ -222,7 +222,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ordering = ["-submitted_at", "-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="application_status_idx"),
-            # The reviewers' queue without a status filter walks claims in submission order.
+            # The staff list's capped count by status and city reads claims' applicants
+            # from the index alone, then keeps those in the city.
+            models.Index(fields=["status", "applicant"], name="application_status_applicant"),
+            # The staff list without a status filter walks claims in submission order.
             models.Index(fields=["submitted_at", "id"], name="application_submitted_idx"),
         ]
         constraints = [

@@ -124,6 +124,12 @@ def test_tour_of_the_demo(new_context, live_server, shots_dir):
     check(admin, reverse("staff:accounts"))
     reviewer_account = get_user_model().objects.get(username=accounts[Role.REVIEWER])
     check(admin, reverse("staff:two_factor_reset", args=[reviewer_account.pk]))
+    # The reset itself, and the page that shows the enrolment code once.
+    admin.fill("textarea[name=reason]", "Phone lost; called back on the office number.")
+    admin.locator("main form button[type=submit]").click()
+    expect(admin.locator("code.secret-key")).to_have_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}$"))
+    assert_accessible(admin)
+    assert_keyboard_reachable(admin)
 
     letter = Letter.objects.filter(status=LetterStatus.ISSUED, kind="approval").order_by("pk").first()
     pdf = shots_dir / "letter.pdf"
