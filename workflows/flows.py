@@ -38,7 +38,7 @@ def declared_conflict(user: Any, application: Application) -> bool:
 
 def may_take_review(user: Any, application: Application) -> bool:
     """A reviewer without a declared conflict, on a case that is free or already theirs.
-    workflows.selectors.queue_claims filters the same way in SQL."""
+    workflows.selectors.queue_entries filters the same way in SQL."""
     return (
         user_has_role(user, Role.REVIEWER)
         and application.reviewer_id in (None, user.pk)
@@ -49,7 +49,7 @@ def may_take_review(user: Any, application: Application) -> bool:
 def may_take_decision(user: Any, application: Application) -> bool:
     """An approver without a declared conflict who is not the case's reviewer: four eyes,
     at task assignment (the FSM transition and a database constraint check it again).
-    workflows.selectors.queue_claims filters the same way in SQL."""
+    workflows.selectors.queue_entries filters the same way in SQL."""
     return (
         user_has_role(user, Role.APPROVER)
         and user.pk != application.reviewer_id

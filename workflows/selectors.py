@@ -55,8 +55,9 @@ def task_inbox(user: Any) -> QuerySet[Task]:
 
 
 def _takeable(user: Any, roles: set[str]) -> list[tuple[Any, Callable[[str], Q]]]:
-    """Per node `user` may take tasks of, the condition on the claim's reviewer (reached
-    through a prefix), as flows.may_take_review / may_take_decision decide for one task."""
+    """Per node `user` may take tasks of, the condition on the case's reviewer (a column
+    reached through a prefix), as flows.may_take_review / may_take_decision decide for
+    one task. Declared conflicts are queue_entries' own condition."""
     rules: list[tuple[Any, Callable[[str], Q]]] = []
     if Role.REVIEWER.value in roles:
         rules.append(
@@ -70,9 +71,8 @@ def _takeable(user: Any, roles: set[str]) -> list[tuple[Any, Callable[[str], Q]]
 
 def queue_entries(user: Any, roles: set[str]) -> QuerySet[QueueEntry]:
     """Waiting tasks `user` may take (workflows.queue_entries keeps the table), oldest
-    claim first. The staff
-    filters apply to the entry's own copies of the claim's columns, so a page and its
-    count read one index range (see QueueEntry.Meta.indexes)."""
+    claim first. The staff filters apply to the entry's own copies of the claim's
+    columns, so a page and its count read one index range (QueueEntry.Meta.indexes)."""
     takeable = Q(pk__in=[])
     for node, on_claim in _takeable(user, roles):
         takeable |= Q(node=node.name) & on_claim("")
