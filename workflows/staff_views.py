@@ -48,16 +48,11 @@ COUNT_CAP = 1000
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 rows: past a thousand, "more than 1,000" is all a
-    person needs, and the exact count of a large filtered join costs more than the page.
-    `counted`, if given, is the same rows as another query that counts them faster."""
-
-    def __init__(self, object_list: Any, per_page: int, *, counted: Any = None) -> None:
-        super().__init__(object_list, per_page)
-        self.counted = object_list if counted is None else counted
+    person needs, and the exact count of a large filtered join costs more than the page."""
 
     @cached_property
     def count(self) -> int:
-        rows: Any = self.counted  # always a QuerySet here
+        rows: Any = self.object_list  # always a QuerySet here
         # Keys only: annotations of the rows (subqueries) would run for every counted row.
         return int(rows.order_by().values("pk")[: COUNT_CAP + 1].count())
 
