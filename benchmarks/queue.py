@@ -154,6 +154,16 @@ def seed_flow_tasks(reviewer: Any) -> None:
         )
 
 
+def queries_of(client: Any, url: str) -> int:
+    """How many queries one GET of `url` runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured.captured_queries)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
@@ -206,17 +216,31 @@ def main() -> None:
             stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
             stats.print_stats(int(os.environ.get("BENCH_LINES", "40")))
             return
-        results = {
-            "bare": measure(client, "/bench/bare/", args.requests),
-            "plain list": measure(client, "/bench/list/?status=submitted&city=shenzhen", args.requests),
-            "queue": measure(client, "/staff/queue/?status=submitted&city=shenzhen", args.requests),
-            "list": measure(client, "/staff/applications/?status=under_review&city=shenzhen", args.requests),
-            "case": measure(client, f"/staff/applications/{data['case'].pk}/", args.requests),
+        urls = {
+            "bare": "/bench/bare/",
+            "plain list": "/bench/list/?status=submitted&city=shenzhen",
+            "queue": "/staff/queue/?status=submitted&city=shenzhen",
+            "list": "/staff/applications/?status=under_review&city=shenzhen",
+            "case": f"/staff/applications/{data['case'].pk}/",
         }
+        results = {name: measure(client, url, args.requests) for name, url in urls.items()}
+        # The ORM's own cost per query, as a lower bound: the bare view plus as many of the
+        # cheapest query as each page runs beyond the bare view's (session and user).
+        bare_queries = queries_of(client, urls["bare"])
+        own_queries = {name: queries_of(client, urls[name]) - bare_queries for name in ("queue", "case")}
+        for name, count in own_queries.items():
+            floor_url = f"/bench/queries/?n={count}&pk={data['case'].pk}"
+            results[f"{name} queries"] = measure(client, floor_url, args.requests)
 
     bare = statistics.median(results["bare"])
     for name in ("plain list", "queue", "list", "case"):
         print(f"{name}: median {statistics.median(results[name]):.1f} ms, p95 {p95(results[name]):.1f} ms")
+    for name, count in own_queries.items():
+        lower = statistics.median(results[f"{name} queries"])
+        print(
+            f"lower bound for {name} (bare view + its {count} own queries as one-row ORM queries): "
+            f"median {lower:.1f} ms, ratio {lower / bare:.1f}"
+        )
     queue, case = results["queue"], results["case"]
     print(
         f"queue: median {statistics.median(queue):.1f} ms, p95 {p95(queue):.1f} ms; "

@@ -41,6 +41,7 @@ def django_on_throwaway_postgres(*, urls_module: str | None = None) -> Iterator[
             sys.modules[urls_module].urlpatterns = [  # type: ignore[attr-defined]
                 path("bench/bare/", bare_view),
                 path("bench/list/", list_floor_view),
+                path("bench/queries/", queries_floor_view),
                 *subsidy.urls.urlpatterns,
             ]
             settings.ROOT_URLCONF = urls_module
@@ -104,3 +105,18 @@ def list_floor_view(request: Any) -> Any:
     )
     template = engines["django"].from_string(LIST_FLOOR_TEMPLATE)
     return HttpResponse(template.render({"rows": rows}, request))
+
+
+def queries_floor_view(request: Any) -> Any:
+    """A lower bound for any page that runs `n` queries of its own through the ORM: the
+    bare view plus `n` of the cheapest query there is (one column of one row by primary
+    key), no template work of its own. Compared with the floor, it shows how much of a
+    ratio target the ORM's own cost per query takes, whatever the page does."""
+    from django.shortcuts import render
+
+    from subsidy.models import Application
+
+    pk = int(request.GET["pk"])
+    for _ in range(int(request.GET["n"])):
+        list(Application.objects.filter(pk=pk).values_list("pk", flat=True))
+    return render(request, "base.html", {})
