@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import (
     Applicant,
@@ -26,6 +27,7 @@ from subsidy.models import (
     Letter,
     PatentClaim,
 )
+from subsidy.personal_data import mask_account, mask_id_number
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,24 +41,72 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(FundingRound)
 class FundingRoundAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "opens_on", "closes_on", "budget", "per_patent_cap", "reimbursement_rate"]
     search_fields = ["name", "code"]
 
 
-class ApplicantAccessInline(admin.TabularInline):
+# What the admin shows of an applicant: the ID and account numbers only masked.
+APPLICANT_ADMIN_FIELDS = (
+    "kind",
+    "name",
+    "name_en",
+    "uscc",
+    "id_kind",
+    "masked_id_number",
+    "city",
+    "address",
+    "contact_person",
+    "phone",
+    "email",
+    "bank_account_name",
+    "bank_name",
+    "masked_bank_account_number",
+    "cnaps_code",
+    "letter_chinese",
+    "created_at",
+    "updated_at",
+)
+
+
+class ApplicantAccessInline(ReadOnlyInline):
     model = ApplicantAccess
-    extra = 0
-    raw_id_fields = ["user"]
+    fields = ("user", "role")
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(admin.ModelAdmin):
+class ApplicantAdmin(ReadOnlyAdmin):
+    """Read-only, numbers masked as on every staff page: applicants change their own
+    details in the portal (subsidy.services.applicants.applicant_update, which audits a
+    new bank account); an edit here would move where the money goes unaudited. A full
+    number is shown only through the audited "show full number" of a case or batch line."""
+
     list_display = ["name", "kind", "city", "uscc", "email"]
     list_filter = ["kind", "city"]
     search_fields = ["name", "name_en", "uscc", "email"]
     inlines = [ApplicantAccessInline]
+    fields = APPLICANT_ADMIN_FIELDS
+    readonly_fields = APPLICANT_ADMIN_FIELDS
+
+    @admin.display(description=_("identity document number"))
+    def masked_id_number(self, applicant: Applicant) -> str:
+        return mask_id_number(applicant.id_number)
+
+    @admin.display(description=_("bank account number"))
+    def masked_bank_account_number(self, applicant: Applicant) -> str:
+        return mask_account(applicant.bank_account_number)
 
 
 @admin.register(ExchangeRate)
@@ -66,16 +116,8 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     date_hierarchy = "on_date"
 
 
-class CostItemInline(admin.TabularInline):
+class CostItemInline(ReadOnlyInline):
     model = CostItem
-    extra = 0
-    can_delete = False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DocumentInline(CostItemInline):
@@ -129,15 +171,9 @@ class LetterAdmin(ReadOnlyAdmin):
     exclude = ["content"]  # personal data; the PDF is the record
 
 
-class BatchLineInline(admin.TabularInline):
+class BatchLineInline(ReadOnlyInline):
     model = BatchLine
-    extra = 0
-    can_delete = False
     fields = ("sequence", "application_reference", "payee_name", "amount", "status", "paid_on", "bank_reference")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Batch)
