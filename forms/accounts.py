@@ -95,9 +95,9 @@ class OneTimeCodeForm(forms.Form):
 
 
 class TwoFactorSetupForm(OneTimeCodeForm):
-    """Enrolling an authenticator app: its first code and, after a reset by a scheme
-    administrator, the enrolment code they handed over (checked by
-    subsidy.services.auth.enrolment_code_check)."""
+    """Enrolling an authenticator app: its first code and, where one is required
+    (subsidy.services.auth.enrolment_code_required), the enrolment code a scheme
+    administrator handed over (checked by subsidy.services.auth.enrolment_code_check)."""
 
     def __init__(self, *args: Any, enrolment_code_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,7 +107,7 @@ class TwoFactorSetupForm(OneTimeCodeForm):
             self.fields["enrolment_code"] = forms.CharField(
                 label=_("Enrolment code"),
                 max_length=20,
-                help_text=_("The ten-character code the scheme administrator gave you when they reset your sign-in."),
+                help_text=_("The ten-character code a scheme administrator gave you, by phone or in person."),
                 widget=forms.TextInput(
                     attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
                 ),

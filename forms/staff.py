@@ -72,8 +72,11 @@ class ApplicationFilterForm(forms.Form):
 
 class TwoFactorResetForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the two-factor sign-in is reset"),
+        label=_("Reason"),
         max_length=1000,
-        help_text=_("For example: phone lost or replaced, and how you confirmed who asked. Kept in the audit trail."),
+        help_text=_(
+            "For example: a new colleague, or a phone lost or replaced; and how you confirmed who asked. "
+            "Kept in the audit trail."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

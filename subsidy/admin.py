@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.audit import audit_record, diff, field_values
 from subsidy.models import (
     Applicant,
     ApplicantAccess,
@@ -28,6 +30,7 @@ from subsidy.models import (
     PatentClaim,
 )
 from subsidy.personal_data import mask_account, mask_id_number
+from subsidy.web import client_ip
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,8 +55,36 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Reference data that amounts and deadlines are computed from: every change made
+    here writes an audit row with the values before and after, in the admin's own
+    transaction, so a changed rate or budget can always be traced to who changed it."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        stored = type(obj).objects
+        before = field_values(stored.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        changes = diff(before, field_values(stored.get(pk=obj.pk)))  # as stored: 0.4 is 0.4000
+        if changes:
+            action = "admin_change" if change else "admin_create"
+            audit_record(subject=obj, actor=request.user, action=action, ip=client_ip(request), changes=changes)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset.select_for_update():
+                # Each value as it was, and nothing after.
+                changes = {key: [value, None] for key, (_none, value) in diff({}, field_values(obj)).items()}
+                audit_record(
+                    subject=obj, actor=request.user, action="admin_delete", ip=client_ip(request), changes=changes
+                )
+            queryset.delete()
+
+
 @admin.register(FundingRound)
-class FundingRoundAdmin(admin.ModelAdmin):
+class FundingRoundAdmin(AuditedAdmin):
     list_display = ["name", "code", "opens_on", "closes_on", "budget", "per_patent_cap", "reimbursement_rate"]
     search_fields = ["name", "code"]
 
@@ -110,7 +141,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(AuditedAdmin):
     list_display = ["currency", "on_date", "rate_to_cny", "source"]
     list_filter = ["currency"]
     date_hierarchy = "on_date"

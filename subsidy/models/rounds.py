@@ -97,9 +97,17 @@ class FundingRound(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors = {}
         unknown = set(self.eligible_cost_types or []) - set(CostType.values)
         if unknown:
-            raise ValidationError({"eligible_cost_types": _("Unknown cost types: %s") % ", ".join(sorted(unknown))})
+            errors["eligible_cost_types"] = _("Unknown cost types: %s") % ", ".join(sorted(unknown))
+        # The database refuses it too (round_reserved_within_budget); this says why, on the field.
+        if self.budget is not None and self.budget < self.reserved_amount:
+            errors["budget"] = _(
+                "The budget cannot be lower than the %(reserved)s CNY that approvals have already reserved."
+            ) % {"reserved": f"{self.reserved_amount:,.2f}"}
+        if errors:
+            raise ValidationError(errors)
 
     def is_open_on(self, day: dt.date) -> bool:
         return self.opens_on <= day <= self.closes_on

@@ -54,11 +54,11 @@ def setup(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name=DEVICE_NAME, confirmed=False)
-    after_reset = auth_services.enrolment_code_pending(request.user)
-    form = TwoFactorSetupForm(request.POST or None, device=device, enrolment_code_required=after_reset)
+    code_required = auth_services.enrolment_code_required(request.user)
+    form = TwoFactorSetupForm(request.POST or None, device=device, enrolment_code_required=code_required)
     if request.method == "POST" and form.is_valid():
         typed = form.cleaned_data.get("enrolment_code", "")
-        if not after_reset or saved(form, lambda: auth_services.enrolment_code_check(user=request.user, code=typed)):
+        if not code_required or saved(form, lambda: auth_services.enrolment_code_check(user=request.user, code=typed)):
             auth_services.otp_device_confirm(device=device, by=request.user, ip=client_ip(request))
             _verified(request, device)
             messages.success(
@@ -74,6 +74,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": qr.svg_data_uri(scale=4, border=2),
             "manual_key": _grouped(key),
+            "enrolment_code_required": code_required,
             "next": _next_url(request),
         },
     )

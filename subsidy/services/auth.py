@@ -58,7 +58,7 @@ def otp_device_confirm(*, device: Any, by: Any, ip: str | None) -> Any:
 
 @dataclass(frozen=True)
 class TwoFactorReset:
-    devices_removed: int
+    devices_removed: int  # enrolled apps (not half-made enrolments)
     # Shown once to the administrator, who hands it over by phone or in person; stored
     # only as a hash.
     enrolment_code: str
@@ -66,24 +66,28 @@ class TwoFactorReset:
 
 
 @transaction.atomic
-def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> TwoFactorReset:
-    """A staff member has lost their authenticator app: a scheme administrator removes
-    their devices and signs them out everywhere (a stolen phone may come with an open
-    session). At their next sign-in, after the password, they enrol a new app with the
-    one-time enrolment code returned here (EnrolmentCode), so the password alone does
-    not let anyone else enrol one. Another administrator's act, never one's own, and
-    audited with the reason (never the code)."""
+def otp_devices_reset(*, user: Any, by: Any | None, reason: str, ip: str | None) -> TwoFactorReset:
+    """A staff member has lost their authenticator app, or has never had one here: a
+    scheme administrator removes their devices (if any) and signs them out everywhere (a
+    stolen phone may come with an open session). At their next sign-in, after the
+    password, they enrol an app with the one-time enrolment code returned here
+    (EnrolmentCode), so the password alone does not let anyone else enrol one. Another
+    administrator's act, never one's own, and audited with the reason (never the code).
+    `by` None is the operator at the server's command line (`manage.py enrolment_code`),
+    who needs no role: how the first administrator gets a code."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from subsidy.audit import audit_record
 
-    if not (by.is_superuser or Role.SCHEME_ADMIN.value in user_roles(by)):
+    if by is not None and not (by.is_superuser or Role.SCHEME_ADMIN.value in user_roles(by)):
         raise NotPermitted(_("Only scheme administrators may reset someone's two-factor sign-in."))
-    if user.pk == by.pk:
+    if by is not None and user.pk == by.pk:
         raise NotPermitted(_("Ask another scheme administrator to reset your own two-factor sign-in."))
     if not reason.strip():
-        raise ValidationError({"reason": _("Say why the two-factor sign-in is reset.")})
-    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+        raise ValidationError({"reason": _("Give a reason: it is kept in the audit trail.")})
+    devices = TOTPDevice.objects.filter(user=user)
+    removed = devices.filter(confirmed=True).count()  # apps that worked; half-made ones go too
+    devices.delete()
     sessions_end(user=user)
     code = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(10))
     now = timezone.now()
@@ -111,21 +115,33 @@ def otp_devices_reset(*, user: Any, by: Any, reason: str, ip: str | None) -> Two
     return TwoFactorReset(removed, f"{code[:5]}-{code[5:]}", expires_at)
 
 
-def enrolment_code_pending(user: Any) -> bool:
-    """`user`'s two-factor sign-in was reset: a new app needs the enrolment code."""
-    return EnrolmentCode.objects.filter(user=user).exists()
+def enrolment_code_required(user: Any) -> bool:
+    """Enrolling an app takes an enrolment code: always where two-step sign-in is
+    required (production), so that nobody who learns a new colleague's first password
+    enrols their own phone first; elsewhere, after a reset."""
+    return settings.SUBSIDY_STAFF_REQUIRE_2FA or EnrolmentCode.objects.filter(user=user).exists()
 
 
 def enrolment_code_check(*, user: Any, code: str) -> None:
-    """Let `user` enrol a new app if `code` is the enrolment code of their reset (any
-    case, spaces and dashes ignored); otherwise raise a ValidationError on the
+    """Let `user` enrol an app if `code` is the enrolment code a scheme administrator
+    issued them (any case, spaces and dashes ignored), or if none is needed
+    (enrolment_code_required); otherwise raise a ValidationError on the
     `enrolment_code` field. A wrong try is counted even so: it is committed before the
     refusal. otp_device_confirm removes the code once the app is enrolled."""
     typed = "".join(ch for ch in code.upper() if ch.isalnum())
     with transaction.atomic():
         pending = EnrolmentCode.objects.select_for_update().filter(user=user).first()
         if pending is None:
-            return  # no reset pending: a first enrolment needs no code
+            if settings.SUBSIDY_STAFF_REQUIRE_2FA:
+                raise ValidationError(
+                    {
+                        "enrolment_code": _(
+                            "No enrolment code has been issued to you yet. Ask a scheme administrator for "
+                            "one: they issue it on the staff accounts page and give it to you themselves."
+                        )
+                    }
+                )
+            return  # two-step sign-in optional here and no reset pending: no code needed
         spent = (
             pending.expires_at <= timezone.now() or pending.failed_attempts >= settings.SUBSIDY_ENROLMENT_CODE_ATTEMPTS
         )

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from subsidy.models import Role
+from subsidy.services.auth import otp_devices_reset
 from tests.e2e.axe import assert_accessible
 from tests.e2e.csp import watch
 from tests.factories import ApplicationFactory, UserFactory, staff_member
@@ -111,6 +112,7 @@ def two_factor_required(settings: Any) -> None:
 
 def test_two_step_sign_in_pages_keep_to_the_policy(new_context, two_factor_required):
     reviewer = staff_member(Role.REVIEWER)
+    enrolment_code = otp_devices_reset(user=reviewer, by=None, reason="new colleague", ip=None).enrolment_code
     context = new_context()
     policy = watch(context)
     page = context.new_page()
@@ -123,6 +125,7 @@ def test_two_step_sign_in_pages_keep_to_the_policy(new_context, two_factor_requi
     policy.assert_clean(page)
     assert_accessible(page)
     device = TOTPDevice.objects.get(user=reviewer)
+    page.fill("#id_enrolment_code", enrolment_code)
     page.fill("#id_code", f"{totp(device.bin_key):06d}")
     page.locator("#main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(re.escape(reverse("staff:application_list")) + "$"))

@@ -1,14 +1,17 @@
 """The Django admin shows applicants as every staff page does (numbers masked) and
-changes nothing about them: where the money goes changes only through audited services."""
+changes nothing about them: where the money goes changes only through audited services.
+What it does change (rounds, exchange rates) is audited with the values before and after."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from subsidy.models import Applicant
+from subsidy.models import Applicant, AuditEntry, ExchangeRate, FundingRound
 from subsidy.personal_data import mask_account, mask_id_number
-from tests.factories import IndividualApplicantFactory
+from tests.factories import FundingRoundFactory, IndividualApplicantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +61,59 @@ def test_no_applicant_is_added_or_deleted_through_the_admin(admin_client, applic
     delete = reverse("admin:subsidy_applicant_delete", args=[applicant.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Applicant.objects.filter(pk=applicant.pk).exists()
+
+
+def form_data(admin_client, url):
+    """What the admin's change form sends back unchanged: its fields' current values."""
+    form = admin_client.get(url).context["adminform"].form
+    data = {}
+    for bound in form:
+        value = bound.value()  # as the widget shows it
+        if value is not None:
+            data[bound.html_name] = value
+    return data
+
+
+def test_a_change_to_a_round_is_audited_with_the_values_before_and_after(admin_client):
+    funding_round = FundingRoundFactory(reimbursement_rate=Decimal("0.5000"))
+    url = reverse("admin:subsidy_fundinground_change", args=[funding_round.pk])
+    data = form_data(admin_client, url) | {"reimbursement_rate": "0.4"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    funding_round.refresh_from_db()
+    assert funding_round.reimbursement_rate == Decimal("0.4")
+    entry = AuditEntry.objects.for_object(funding_round).get()
+    assert entry.transition == "admin_change"
+    assert entry.actor.is_superuser
+    assert entry.changes == {"reimbursement_rate": ["0.5000", "0.4000"]}
+
+
+def test_a_budget_below_what_approvals_reserved_is_refused_on_the_field(admin_client):
+    funding_round = FundingRoundFactory(budget=Decimal("100000.00"))
+    FundingRound.objects.filter(pk=funding_round.pk).update(reserved_amount=Decimal("60000.00"))
+    url = reverse("admin:subsidy_fundinground_change", args=[funding_round.pk])
+    response = admin_client.post(url, form_data(admin_client, url) | {"budget": "50000"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["budget"] == [
+        "The budget cannot be lower than the 60,000.00 CNY that approvals have already reserved."
+    ]
+    funding_round.refresh_from_db()
+    assert funding_round.budget == Decimal("100000.00")
+    assert not AuditEntry.objects.for_object(funding_round).exists()
+
+
+def test_exchange_rates_added_and_deleted_in_the_admin_are_audited(admin_client):
+    add = reverse("admin:subsidy_exchangerate_add")
+    data = {"currency": "HKD", "on_date": "2026-11-02", "rate_to_cny": "0.9123", "source": "PBOC central parity"}
+    assert admin_client.post(add, data).status_code == 302
+    rate = ExchangeRate.objects.get(currency="HKD", on_date="2026-11-02")
+    created = AuditEntry.objects.for_object(rate).get()
+    assert created.transition == "admin_create"
+    assert created.changes["rate_to_cny"] == [None, "0.912300"]
+
+    delete = reverse("admin:subsidy_exchangerate_delete", args=[rate.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not ExchangeRate.objects.filter(pk=rate.pk).exists()
+    deleted = AuditEntry.objects.get(transition="admin_delete")
+    assert deleted.subject_id == str(rate.pk)
+    assert deleted.changes["currency"] == ["HKD", None]

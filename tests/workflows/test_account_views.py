@@ -1,5 +1,5 @@
-"""Staff accounts (workflows/account_views.py) and the two-factor reset a scheme
-administrator makes for someone who lost their authenticator app
+"""Staff accounts (workflows/account_views.py) and the enrolment code a scheme
+administrator issues for a new colleague or for someone who lost their authenticator app
 (subsidy.services.auth.otp_devices_reset), end to end with real TOTP codes."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from devtools.sessions import signed_in_session
 from subsidy.exceptions import NotPermitted
 from subsidy.models import EnrolmentCode, Role
 from subsidy.models.audit import AuditEntry
-from subsidy.services.auth import enrolment_code_check, enrolment_code_pending, otp_devices_reset
+from subsidy.services.auth import enrolment_code_check, enrolment_code_required, otp_devices_reset
 from tests.factories import UserFactory, staff_member
 from tests.subsidy.portal.test_two_factor import code, sign_in
 
@@ -60,8 +60,9 @@ def test_the_page_lists_staff_with_their_roles_and_whether_an_app_is_set_up(clie
     assert "Approver, Finance officer" in row and "not set up" in row
     reviewer_row = body.split(reviewer.email)[1].split("</tr>")[0]
     assert ">set up<" in reviewer_row and reset_url(reviewer) in reviewer_row
-    # Nothing to reset where no app is set up, and never one's own.
-    assert reset_url(both) not in body and reset_url(admin) not in body
+    # Where no app is set up, a code for a first one; never one's own.
+    assert f'href="{reset_url(both)}">Issue an enrolment code' in row
+    assert reset_url(admin) not in body
     assert f'href="{ACCOUNTS}"' in body  # in the staff menu
 
 
@@ -187,7 +188,51 @@ def test_an_enrolment_code_expires_and_gives_out_after_too_many_wrong_tries(sett
         enrolment_code_check(user=reviewer, code=reset.enrolment_code)
 
 
-def test_a_first_enrolment_needs_no_enrolment_code():
+def test_where_two_step_sign_in_is_optional_a_first_enrolment_needs_no_code(settings):
+    settings.SUBSIDY_STAFF_REQUIRE_2FA = False
     newcomer = staff_member(Role.REVIEWER)
     enrolment_code_check(user=newcomer, code="")  # nothing pending: let through
-    assert not enrolment_code_pending(newcomer)
+    assert not enrolment_code_required(newcomer)
+
+
+def test_where_it_is_required_a_new_colleague_enrols_only_with_an_issued_code(client, settings):
+    """Whoever learns a new account's first password must not be the one to enrol a phone."""
+    settings.SUBSIDY_STAFF_REQUIRE_2FA = True
+    admin = enrolled(staff_member(Role.SCHEME_ADMIN))
+    newcomer = staff_member(Role.APPROVER)
+    assert enrolment_code_required(newcomer)
+    with pytest.raises(ValidationError, match="No enrolment code has been issued to you yet"):
+        enrolment_code_check(user=newcomer, code="")
+
+    sign_in(client, newcomer)
+    setup = client.get(reverse("two_factor_setup"))
+    assert 'name="enrolment_code"' in setup.content.decode()
+    assert "You also need an enrolment code" in setup.content.decode()
+    device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
+    refused = client.post(reverse("two_factor_setup"), {"enrolment_code": "AAAAA-AAAAA", "code": code(device)})
+    assert "No enrolment code has been issued to you yet" in refused.content.decode()
+    assert not TOTPDevice.objects.filter(user=newcomer, confirmed=True).exists()
+
+    # The administrator finds them on the staff accounts page and issues a code.
+    office = Client()
+    office.force_login(admin)
+    session = office.session
+    session["otp_device_id"] = TOTPDevice.objects.get(user=admin).persistent_id
+    session.save()
+    listing = office.get(ACCOUNTS).content.decode()
+    assert f'href="{reset_url(newcomer)}">Issue an enrolment code' in listing
+    assert "They have no authenticator app set up here yet." in office.get(reset_url(newcomer)).content.decode()
+    issued = office.post(reset_url(newcomer), {"reason": "New colleague; called on the office number."})
+    body = issued.content.decode()
+    assert "Enrolment code issued" in body and "no longer works here" not in body
+    enrolment_code = re.search(r'<code class="secret-key">([A-Z2-9]{5}-[A-Z2-9]{5})</code>', body)[1]
+    entry = AuditEntry.objects.get(transition="otp_devices_reset")
+    assert (entry.actor, entry.from_state, entry.to_state) == (admin, "not_enrolled", "not_enrolled")
+
+    sign_in(client, newcomer)  # the issue signed them out
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
+    done = client.post(reverse("two_factor_setup"), {"enrolment_code": enrolment_code, "code": code(device)})
+    assert done.status_code == 302
+    assert TOTPDevice.objects.get(user=newcomer).confirmed
+    assert client.get(reverse("staff:inbox")).status_code == 200

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from subsidy.models import Role
 from subsidy.models.audit import AuditEntry
+from subsidy.services.auth import otp_devices_reset
 from tests.factories import UserFactory, staff_member
 from tests.subsidy.api.conftest import api_client
 
@@ -41,6 +42,7 @@ def sign_in(client, user):
 
 def test_staff_without_a_device_are_sent_to_set_one_up_and_confirm_it_with_a_code(client, required):
     reviewer = staff_member(Role.REVIEWER)
+    enrolment_code = otp_devices_reset(user=reviewer, by=None, reason="new colleague", ip=None).enrolment_code
     sign_in(client, reviewer)
     response = client.get(STAFF_PAGE)
     assert response.status_code == 302
@@ -55,16 +57,17 @@ def test_staff_without_a_device_are_sent_to_set_one_up_and_confirm_it_with_a_cod
     key = page.context["manual_key"].replace(" ", "")
     assert len(key) == 32 and device.config_url.split("secret=")[1].startswith(key)
 
-    wrong = client.post(SETUP, {"code": f"{(int(code(device)) + 1) % 1_000_000:06d}", "next": STAFF_PAGE})
+    wrong_code = f"{(int(code(device)) + 1) % 1_000_000:06d}"
+    wrong = client.post(SETUP, {"enrolment_code": enrolment_code, "code": wrong_code, "next": STAFF_PAGE})
     assert wrong.status_code == 200
     assert "This code is not right or has expired" in wrong.content.decode()
     assert client.get(STAFF_PAGE).status_code == 302
 
     device.refresh_from_db()
-    throttled = client.post(SETUP, {"code": code(device), "next": STAFF_PAGE})
+    throttled = client.post(SETUP, {"enrolment_code": enrolment_code, "code": code(device), "next": STAFF_PAGE})
     assert "Too many wrong codes" in throttled.content.decode()  # each wrong code doubles the wait
     device.throttle_reset()  # as if the wait were over
-    done = client.post(SETUP, {"code": code(device), "next": STAFF_PAGE})
+    done = client.post(SETUP, {"enrolment_code": enrolment_code, "code": code(device), "next": STAFF_PAGE})
     assert done.status_code == 302 and done["Location"] == STAFF_PAGE
     device.refresh_from_db()
     assert device.confirmed is True
