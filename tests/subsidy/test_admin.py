@@ -7,11 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.forms import MultiWidget
 from django.urls import reverse
 
-from subsidy.models import Applicant, AuditEntry, ExchangeRate, FundingRound
+from subsidy.models import Applicant, AuditEntry, ExchangeRate, FundingRound, Role
 from subsidy.personal_data import mask_account, mask_id_number
-from tests.factories import FundingRoundFactory, IndividualApplicantFactory
+from tests.factories import FundingRoundFactory, IndividualApplicantFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +72,12 @@ def form_data(admin_client, url):
     data = {}
     for bound in form:
         value = bound.value()  # as the widget shows it
-        if value is not None:
+        if value is None or value is False:
+            continue  # an empty field, an unticked box
+        if isinstance(bound.field.widget, MultiWidget):  # a date and a time
+            for index, part in enumerate(bound.field.widget.decompress(value)):
+                data[f"{bound.html_name}_{index}"] = part
+        else:
             data[bound.html_name] = value
     return data
 
@@ -117,3 +125,46 @@ def test_exchange_rates_added_and_deleted_in_the_admin_are_audited(admin_client)
     deleted = AuditEntry.objects.get(transition="admin_delete")
     assert deleted.subject_id == str(rate.pk)
     assert deleted.changes["currency"] == ["HKD", None]
+
+
+def test_a_role_given_in_the_admin_is_audited_with_roles_before_and_after(admin_client):
+    reviewer = staff_member(Role.REVIEWER)
+    url = reverse("admin:auth_user_change", args=[reviewer.pk])
+    data = form_data(admin_client, url)
+    approver = Group.objects.get_or_create(name=Role.APPROVER.value)[0]
+    data["groups"] = [*data["groups"], approver.pk]
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert set(reviewer.groups.values_list("name", flat=True)) == {"reviewer", "approver"}
+    entry = AuditEntry.objects.for_object(reviewer).get()
+    assert entry.transition == "account_change"
+    assert entry.actor.is_superuser
+    assert entry.changes == {"roles": [["reviewer"], ["approver", "reviewer"]]}
+
+
+def test_a_password_set_in_the_admin_is_audited_as_changed_never_as_a_hash(admin_client):
+    reviewer = staff_member(Role.REVIEWER)
+    url = reverse("admin:auth_user_password_change", args=[reviewer.pk])
+    new_password = "a-new-long-passphrase-2026"
+    response = admin_client.post(url, {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    reviewer.refresh_from_db()
+    assert reviewer.check_password(new_password)
+    entry = AuditEntry.objects.for_object(reviewer).get()
+    assert (entry.transition, entry.changes) == ("account_change", {"password": "changed"})
+
+
+def test_an_account_created_in_the_admin_is_audited_and_none_is_deleted(admin_client):
+    add = reverse("admin:auth_user_add")
+    new_password = "a-new-long-passphrase-2026"
+    data = {"username": "new@office.example", "password1": new_password, "password2": new_password}
+    response = admin_client.post(add, data | {"usable_password": "true"})
+    assert response.status_code == 302
+    account = get_user_model().objects.get(username="new@office.example")
+    entry = AuditEntry.objects.for_object(account).get()
+    assert entry.transition == "account_create"
+    assert entry.changes["username"] == [None, "new@office.example"]
+    assert entry.changes["password"] == "changed"
+    assert account.password not in str(entry.changes)
+    delete = reverse("admin:auth_user_delete", args=[account.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
