@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from forms.reviews import StaffChoiceField
 from subsidy.models import ApplicationStatus, FundingRound, GuangdongCity, Role
 
 SORTS = {
@@ -80,3 +81,20 @@ class TwoFactorResetForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class HandOverForm(forms.Form):
+    """A scheme administrator gives a colleague's reviews to another reviewer
+    (workflows.services.staff_cases_hand_over)."""
+
+    to = StaffChoiceField(queryset=None, label=_("Give their reviews to"), empty_label=None)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        help_text=_("For example: left the office, or on leave until March. Kept in the history of each case."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = candidates  # type: ignore[attr-defined]

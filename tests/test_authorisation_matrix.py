@@ -288,6 +288,15 @@ ROWS: list[Row] = [
     # --- the flow: inbox, queue, tasks -------------------------------------------------
     Row("staff:accounts", expect(403, report_viewers=200), note="scheme administrators and auditors"),
     Row("staff:two_factor_reset", expect(403, scheme_admin=200), ("staff_account",)),
+    Row("staff:hand_over", expect(403, scheme_admin=200), ("staff_account",)),
+    Row(
+        "staff:hand_over",
+        expect(403, scheme_admin=200),  # no one chosen: the form again
+        ("staff_account",),
+        "post",
+        {"reason": "Left the office"},
+        "scheme administrators only",
+    ),
     Row(
         "staff:two_factor_reset",
         expect(403, scheme_admin=200),  # the page with the enrolment code

@@ -1,21 +1,25 @@
 """Staff accounts: who has which role and an authenticator app enrolled; scheme
-administrators reset the two-factor sign-in of someone who lost their phone."""
+administrators issue enrolment codes, reset the two-factor sign-in of someone who lost
+their phone, and hand over the cases of someone who leaves."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from forms.errors import add_service_errors
-from forms.staff import TwoFactorResetForm
+from forms.staff import HandOverForm, TwoFactorResetForm
 from subsidy import selectors
 from subsidy.exceptions import NotPermitted
 from subsidy.models import Role
 from subsidy.services.auth import otp_devices_reset
 from subsidy.web import client_ip
+from workflows import selectors as flow_selectors
+from workflows.services import staff_cases_hand_over
 from workflows.staff_views import PAGE_SIZE, CappedPaginator, staff_required
 
 
@@ -55,3 +59,32 @@ def two_factor_reset(request: HttpRequest, user_pk: int) -> HttpResponse:
             response["Cache-Control"] = "private, no-store"
             return response
     return render(request, "staff/two_factor_reset.html", {"account": account, "form": form})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def hand_over(request: HttpRequest, user_pk: int) -> HttpResponse:
+    """Someone leaves or is away for long: their reviews go to another reviewer, the
+    decisions they hold back to the approvers' queue."""
+    if not _may_reset(request):
+        raise PermissionDenied(_("Only scheme administrators may reassign a case."))
+    account = get_object_or_404(selectors.staff_accounts(), pk=user_pk)
+    form = HandOverForm(request.POST or None, candidates=flow_selectors.hand_over_candidates(account))
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = staff_cases_hand_over(
+                user=account,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
+        except NotPermitted as error:
+            raise PermissionDenied(str(error.message)) from error
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            context = {"account": account, "to": form.cleaned_data["to"], "result": result}
+            return render(request, "staff/hand_over_done.html", context)
+    rows = flow_selectors.task_rows(flow_selectors.task_inbox(account), timezone.now())
+    return render(request, "staff/hand_over.html", {"account": account, "form": form, "rows": rows})

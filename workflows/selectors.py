@@ -136,6 +136,15 @@ def queue_rows(entries: Any, now: dt.datetime) -> list[TaskRow]:
     return _rows(((task_pk, QUEUE_NODES[node], *claim) for task_pk, node, *claim in values), now)
 
 
+def hand_over_candidates(user: Any) -> QuerySet[Any]:
+    """Who may receive `user`'s reviews (services.staff_cases_hand_over): the other
+    active reviewers."""
+    from django.contrib.auth import get_user_model
+
+    reviewers = get_user_model().objects.filter(groups__name=Role.REVIEWER.value, is_active=True)
+    return reviewers.exclude(pk=user.pk).order_by("email")
+
+
 def case_tasks(application: Application) -> QuerySet[Task]:
     """Every human task of every run of the claim, for its history."""
     return (

@@ -3,24 +3,48 @@ the claim, but who held a case and when is part of its history: both are audited
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from subsidy.audit import audit_record
-from subsidy.exceptions import InvalidState, NotPermitted
-from subsidy.models import Role
+from subsidy.exceptions import DomainError, InvalidState, NotPermitted
+from subsidy.models import Application, Role
 from subsidy.permissions import user_has_role
 from subsidy.services.reviews import application_reassign_reviewer
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess
+from workflows.selectors import task_inbox
 
 
-def _audit(task: Any, by: Any, action: str, ip: str | None) -> None:
+def flow_task(task_pk: int) -> Any:
+    """A human task of ApplicationFlow (Task.DoesNotExist for anything else)."""
+    return Task.objects.get(pk=task_pk, process__flow_class=ApplicationFlow, flow_task_type="HUMAN")
+
+
+@contextmanager
+def task_locked(task_pk: int) -> Iterator[Any]:
+    """The task, re-read in a transaction under the locks the services take too: its
+    claim's row first, then the flow's process row."""
+    task = flow_task(task_pk)
+    with transaction.atomic():
+        application_pk = ApplicationProcess.objects.values_list("application_id", flat=True).get(pk=task.process_id)
+        Application.objects.select_for_update(of=("self",)).values_list("pk", flat=True).get(pk=application_pk)
+        with ApplicationFlow.lock(task.process_id):
+            yield flow_task(task_pk)
+
+
+def _audit(task: Any, by: Any, action: str, ip: str | None, note: str = "") -> None:
     application = ApplicationProcess.objects.select_related("application").get(pk=task.process_id).application
-    audit_record(subject=application, actor=by, action=action, comment=str(task.flow_task.task_title), ip=ip)
+    title = str(task.flow_task.task_title)
+    audit_record(subject=application, actor=by, action=action, comment=f"{title}: {note}" if note else title, ip=ip)
 
 
 def task_take(*, task: Any, by: Any, ip: str | None = None) -> None:
@@ -66,3 +90,48 @@ def task_reassign(*, task: Any, to: Any, by: Any, reason: str, ip: str | None = 
         ip=ip,
         changes={"owner_id": [previous, to.pk]},
     )
+
+
+@dataclass
+class HandOver:
+    """What staff_cases_hand_over did, by claim reference."""
+
+    moved: list[str] = field(default_factory=list)  # reviews now with the new reviewer
+    released: list[str] = field(default_factory=list)  # decisions back in the approvers' queue
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why it stayed)
+
+
+def staff_cases_hand_over(*, user: Any, to: Any, by: Any, reason: str, ip: str | None = None) -> HandOver:
+    """A colleague leaves or is away for long: a scheme administrator gives every review
+    they hold to another reviewer (the case's reviewer moves with it, as task_reassign
+    does) and puts every decision they hold back in the approvers' queue. Each task moves
+    in its own transaction under the usual locks, so one that may not go to `to` (a
+    declared conflict, four eyes) stays where it is and is reported, and the rest move."""
+    if not user_has_role(by, Role.SCHEME_ADMIN):
+        raise NotPermitted(_("Only scheme administrators may reassign a case."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case changes hands.")})
+    if to.pk == user.pk or not to.is_active or not user_has_role(to, Role.REVIEWER):
+        raise ValidationError({"to": _("Choose another active reviewer.")})
+    result = HandOver()
+    for task_pk in task_inbox(user).order_by("pk").values_list("pk", flat=True):
+        with task_locked(task_pk) as task:
+            if task.owner_id != user.pk or task.status != STATUS.ASSIGNED:
+                continue  # finished or taken over meanwhile
+            reference = ApplicationProcess.objects.values_list("application__reference", flat=True).get(
+                pk=task.process_id
+            )
+            if task.flow_task is ApplicationFlow.decide:
+                task.flow_task.activation_class(task).unassign()
+                _audit(task, by, "task_unassigned", ip, note=reason.strip())
+                result.released.append(reference)
+                continue
+            try:
+                with transaction.atomic():  # a refusal undoes this task's changes only
+                    task_reassign(task=task, to=to, by=by, reason=reason, ip=ip)
+            except (ValidationError, DomainError) as error:
+                why = error.message if isinstance(error, DomainError) else " ".join(error.messages)
+                result.refused.append((reference, str(why)))
+            else:
+                result.moved.append(reference)
+    return result

@@ -42,7 +42,7 @@ from subsidy.web import client_ip
 from workflows import selectors
 from workflows.flows import ApplicationFlow, application_of
 from workflows.models import ApplicationProcess
-from workflows.services import task_hand_back, task_take
+from workflows.services import flow_task, task_hand_back, task_locked, task_take
 from workflows.services import task_reassign as task_reassign_service
 from workflows.staff_views import (
     PAGE_SIZE,
@@ -105,21 +105,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _flow_task(task_pk: int) -> Any:
     try:
-        return Task.objects.get(pk=task_pk, process__flow_class=ApplicationFlow, flow_task_type="HUMAN")
+        return flow_task(task_pk)
     except Task.DoesNotExist as error:
         raise Http404 from error
 
 
 @contextmanager
 def _locked_task(task_pk: int) -> Iterator[Any]:
-    """The task, re-read under the locks the services take too: its claim's row
-    first, then the flow's process row."""
-    task = _flow_task(task_pk)
-    with transaction.atomic():
-        application_pk = ApplicationProcess.objects.values_list("application_id", flat=True).get(pk=task.process_id)
-        Application.objects.select_for_update(of=("self",)).values_list("pk", flat=True).get(pk=application_pk)
-        with ApplicationFlow.lock(task.process_id):
-            yield _flow_task(task_pk)
+    _flow_task(task_pk)  # 404 for anything but one of the flow's human tasks
+    with task_locked(task_pk) as task:
+        yield task
 
 
 @staff_required

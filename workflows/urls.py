@@ -54,6 +54,7 @@ urlpatterns = [
     # ApplicationFlow: inbox, queue, task pages and the flow's chart.
     path("accounts/", account_views.staff_accounts, name="accounts"),
     path("accounts/<int:user_pk>/two-factor/reset/", account_views.two_factor_reset, name="two_factor_reset"),
+    path("accounts/<int:user_pk>/hand-over/", account_views.hand_over, name="hand_over"),
     path("inbox/", task_views.inbox, name="inbox"),
     path("queue/", task_views.queue, name="queue"),
     path("tasks/<int:task_pk>/", task_views.task_page, name="task"),
