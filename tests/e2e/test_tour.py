@@ -123,6 +123,8 @@ def test_tour_of_the_demo(new_context, live_server, shots_dir):
     admin = signed_in(new_context, live_server, accounts[Role.SCHEME_ADMIN])
     check(admin, reverse("staff:accounts"))
     reviewer_account = get_user_model().objects.get(username=accounts[Role.REVIEWER])
+    check(admin, reverse("staff:hand_over", args=[reviewer_account.pk]))  # the tasks they hold, a form
+    expect(admin.locator("main table tbody tr")).not_to_have_count(0)
     check(admin, reverse("staff:two_factor_reset", args=[reviewer_account.pk]))
     # The reset itself, and the page that shows the enrolment code once.
     admin.fill("textarea[name=reason]", "Phone lost; called back on the office number.")
