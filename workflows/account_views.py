@@ -31,7 +31,7 @@ def _may_reset(request: HttpRequest) -> bool:
 def staff_accounts(request: HttpRequest) -> HttpResponse:
     if not request.sees_accounts:  # type: ignore[attr-defined]
         raise PermissionDenied(_("Only scheme administrators and auditors may see the staff accounts."))
-    page = CappedPaginator(selectors.staff_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(flow_selectors.staff_accounts_with_tasks(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "staff/accounts.html", {"page": page, "may_reset": _may_reset(request), "query": ""})
 
 

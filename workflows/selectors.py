@@ -136,6 +136,18 @@ def queue_rows(entries: Any, now: dt.datetime) -> list[TaskRow]:
     return _rows(((task_pk, QUEUE_NODES[node], *claim) for task_pk, node, *claim in values), now)
 
 
+def staff_accounts_with_tasks() -> QuerySet[Any]:
+    """subsidy.selectors.staff_accounts, each with `tasks_held`: the flow's tasks in
+    their inbox (what a hand-over would move), counted in the same query."""
+    from django.db.models import Count, IntegerField, Subquery
+    from django.db.models.functions import Coalesce
+
+    from subsidy.selectors import staff_accounts
+
+    held = task_inbox(OuterRef("pk")).order_by().values("owner").annotate(count=Count("pk")).values("count")
+    return staff_accounts().annotate(tasks_held=Coalesce(Subquery(held, output_field=IntegerField()), 0))
+
+
 def hand_over_candidates(user: Any) -> QuerySet[Any]:
     """Who may receive `user`'s reviews (services.staff_cases_hand_over): the other
     active reviewers."""

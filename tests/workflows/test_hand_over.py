@@ -116,3 +116,15 @@ def test_other_staff_may_not_open_the_page(client, departing):
         assert client.get(hand_over_url(person)).status_code == 403
         assert client.post(hand_over_url(person), {"to": successor.pk, "reason": "x"}).status_code == 403
     assert len(inbox_pks(person)) == 4
+
+
+def test_the_staff_accounts_page_shows_who_holds_tasks_nobody_works_on(client, departing):
+    person, successor, _cases = departing
+    person.is_active = False
+    person.save()
+    client.force_login(staff_member(Role.SCHEME_ADMIN))
+    body = client.get(reverse("staff:accounts")).content.decode()
+    row = body.split(person.email)[1].split("</tr>")[0]
+    assert '<td class="num">4 <span class="badge todo">nobody works on these</span></td>' in row
+    successor_row = body.split(successor.email)[1].split("</tr>")[0]
+    assert '<td class="num">0</td>' in successor_row
