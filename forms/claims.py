@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import Applicant, Application, CostItem, DocumentType, FundingRound, HKPatent
@@ -95,3 +96,9 @@ class WithdrawForm(forms.Form):
     comment = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class EmailLanguageForm(forms.Form):
+    """The language of the emails about one claim (by default the one it was submitted in)."""
+
+    language = forms.ChoiceField(label=_("Emails about this claim in"), choices=settings.LANGUAGES)

@@ -176,6 +176,15 @@ ROWS: list[Row] = [
     Row("portal:letter_download", expect(404), ("submitted", "letter"), note="not this claim's letter"),
     Row("portal:application_withdraw", OWN, ("submitted",)),
     Row("portal:application_withdraw", expect(404, applicant_side=302), ("submitted",), "post", {"comment": ""}),
+    Row(
+        "portal:application_email_language",
+        expect(404, applicant_side=302),
+        ("submitted",),
+        "post",
+        {"language": "en"},
+        "the claim's owner and agent only",
+    ),
+    Row("portal:application_email_language", expect(405), ("submitted",), note="GET"),
     # --- staff: claims, documents, letters ---------------------------------------------
     Row("staff:application_list", STAFF_ONLY),
     Row("staff:application_detail", STAFF_ONLY, ("submitted",)),

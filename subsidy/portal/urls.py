@@ -29,4 +29,5 @@ urlpatterns = [
     path("applications/<int:pk>/declarations/", views.claim_declarations, name="claim_declarations"),
     path("applications/<int:pk>/review/", views.claim_review, name="claim_review"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/email-language/", views.application_email_language, name="application_email_language"),
 ]

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from forms.claims import (
     CostItemFormSet,
     DeclarationsForm,
     DocumentForm,
+    EmailLanguageForm,
     NewClaimForm,
     PatentForm,
     WithdrawForm,
@@ -381,8 +383,27 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.applicant_timeline(application),
             "letters": selectors.letters_for_user(request.user, application_pk=application.pk),
             "can_withdraw": application_services.can_withdraw(application, request.user),
+            "language_form": EmailLanguageForm(initial={"language": application.language or get_language()}),
         },
     )
+
+
+@login_required
+@require_POST
+@domain_errors
+def application_email_language(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = EmailLanguageForm(request.POST)
+    if form.is_valid() and saved(
+        form,
+        lambda: application_services.application_email_language_set(
+            application=application, by=request.user, language=form.cleaned_data["language"], ip=client_ip(request)
+        ),
+    ):
+        messages.success(request, _("Emails about this claim will be written in the language you chose."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("portal:application_detail", pk=application.pk)
 
 
 @login_required

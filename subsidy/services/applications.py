@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
 from subsidy import rules
+from subsidy.audit import audit_record
 from subsidy.exceptions import InvalidState, NotEligible, NotPermitted, PatentAlreadyClaimed
 from subsidy.models import (
     EDITABLE_STATUSES,
@@ -201,6 +202,26 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
     app.language = get_language() or settings.LANGUAGE_CODE
     app.save()
     notify_applicant(app, "submission_receipt")
+    return app
+
+
+@transaction.atomic
+def application_email_language_set(
+    *, application: Application, by: Any, language: str, ip: str | None = None
+) -> Application:
+    """The applicant chooses the language of the emails about their claim (at
+    submission it is the language they submitted in)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    app = lock_application(application)
+    if not Application.objects.accessible_by(by).filter(pk=app.pk).exists():
+        raise NotPermitted(_("You may not change this application."))
+    if app.language != language:
+        audit_record(
+            subject=app, actor=by, action="email_language_set", ip=ip, changes={"language": [app.language, language]}
+        )
+        app.language = language
+        app.save(update_fields=["language", "updated_at"])
     return app
 
 

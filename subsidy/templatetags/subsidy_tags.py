@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "reviewer_reassigned": _("Case given to another reviewer"),
     "applicant_create": _("Profile created"),
     "applicant_update": _("Profile changed"),
+    "email_language_set": _("Email language changed"),
     "letter_requested": _("Letter requested"),
     "letter_issued": _("Letter issued"),
     "letter_superseded": _("Letter superseded by a correction"),
