@@ -317,10 +317,11 @@ AXES_CLIENT_IP_CALLABLE = "subsidy.web.client_ip"
 SUBSIDY_TRUSTED_PROXIES = env.list("SUBSIDY_TRUSTED_PROXIES", default=[])
 AXES_LOCKOUT_CALLABLE = "subsidy.security.lockout_response"
 
-# Two-factor sign-in for staff (django-otp, TOTP). On in production; off by default
-# locally so the demo accounts sign in with a password alone.
+# Two-factor sign-in for staff (django-otp, TOTP). On in production, where enrolling an
+# app then always takes an enrolment code (subsidy.services.auth.enrolment_code_required);
+# off by default locally so the demo accounts sign in with a password alone.
 SUBSIDY_STAFF_REQUIRE_2FA = env.bool("SUBSIDY_STAFF_REQUIRE_2FA", default=PRODUCTION)
-# How long the enrolment code of a two-factor reset stays valid, and how many wrong tries it takes.
+# How long an enrolment code stays valid, and how many wrong tries use it up.
 SUBSIDY_ENROLMENT_CODE_HOURS = env.int("SUBSIDY_ENROLMENT_CODE_HOURS", default=72)
 SUBSIDY_ENROLMENT_CODE_ATTEMPTS = env.int("SUBSIDY_ENROLMENT_CODE_ATTEMPTS", default=5)
 OTP_TOTP_ISSUER = "GDHK patent subsidy"
