@@ -91,6 +91,14 @@ class FundingRoundAdmin(AuditedAdmin):
     list_display = ["name", "code", "opens_on", "closes_on", "budget", "per_patent_cap", "reimbursement_rate"]
     search_fields = ["name", "code"]
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            # Approvals move reserved_amount at any moment: save over the value under the
+            # row's lock (as they take it), never the one read when this request began.
+            rounds = FundingRound.objects.select_for_update()
+            obj.reserved_amount = rounds.values_list("reserved_amount", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
 
 # What the admin shows of an applicant: the ID and account numbers only masked.
 APPLICANT_ADMIN_FIELDS = (

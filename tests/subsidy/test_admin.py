@@ -168,3 +168,14 @@ def test_an_account_created_in_the_admin_is_audited_and_none_is_deleted(admin_cl
     assert account.password not in str(entry.changes)
     delete = reverse("admin:auth_user_delete", args=[account.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+
+
+def test_saving_a_round_never_writes_back_a_reservation_read_before_an_approval(admin_client):
+    """Approvals move reserved_amount while the form is open: the admin's save keeps theirs."""
+    funding_round = FundingRoundFactory(budget=Decimal("100000.00"))
+    url = reverse("admin:subsidy_fundinground_change", args=[funding_round.pk])
+    data = form_data(admin_client, url)  # the form is read...
+    FundingRound.objects.filter(pk=funding_round.pk).update(reserved_amount=Decimal("4000.00"))  # ...an approval...
+    assert admin_client.post(url, data | {"name": "Renamed round"}).status_code == 302  # ...then saved
+    funding_round.refresh_from_db()
+    assert (funding_round.name, funding_round.reserved_amount) == ("Renamed round", Decimal("4000.00"))
