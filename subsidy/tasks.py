@@ -68,15 +68,18 @@ def send_review_sla_digest() -> int:
 
 @task()
 def notify_reviewer_of_resubmission(application_id: int) -> None:
-    """Tell the case's reviewer that the applicant has answered their request."""
+    """Tell the case's reviewer that the applicant has answered their request; never
+    someone whose account is deactivated (they have left: the staff accounts page shows
+    the tasks they still hold, for a hand-over)."""
     application = Application.objects.select_related("reviewer", "applicant").get(pk=application_id)
-    if application.reviewer is None or not application.reviewer.email:
+    reviewer = application.reviewer
+    if reviewer is None or not reviewer.is_active or not reviewer.email:
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {"application": application}
         subject = render_to_string("emails/resubmitted_subject.txt", context).strip()
         body = render_to_string("emails/resubmitted.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.reviewer.email])
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reviewer.email])
 
 
 @task()

@@ -94,6 +94,18 @@ def test_request_info_then_applicant_resubmits_to_the_same_reviewer(django_captu
     assert application.information_requests.get().answered_at is not None
 
 
+def test_a_reviewer_who_has_left_is_not_emailed_the_answer(django_capture_on_commit_callbacks):
+    application, reviewer = in_review()
+    reviews.application_request_info(
+        application=application, by=reviewer, message="Upload the P5 form.", deadline=today() + dt.timedelta(14)
+    )
+    reviewer.is_active = False
+    reviewer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        applicant_side.application_resubmit(application=application, by=application.created_by)
+    assert all(reviewer.email not in email.to for email in mail.outbox)
+
+
 def test_request_info_needs_a_message_and_a_future_deadline():
     application, reviewer = in_review()
     with pytest.raises(ValidationError) as caught:
