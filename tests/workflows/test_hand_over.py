@@ -124,7 +124,9 @@ def test_the_staff_accounts_page_shows_who_holds_tasks_nobody_works_on(client, d
     person.save()
     client.force_login(staff_member(Role.SCHEME_ADMIN))
     body = client.get(reverse("staff:accounts")).content.decode()
-    row = body.split(person.email)[1].split("</tr>")[0]
+    row = next(row for row in body.split("<tr>") if person.email in row)
     assert '<td class="num">4 <span class="badge todo">nobody works on these</span></td>' in row
-    successor_row = body.split(successor.email)[1].split("</tr>")[0]
+    assert f'href="{hand_over_url(person)}">Hand over cases' in row
+    successor_row = next(row for row in body.split("<tr>") if successor.email in row)
     assert '<td class="num">0</td>' in successor_row
+    assert hand_over_url(successor) not in successor_row  # nothing to hand over
