@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.audit import audit_record, diff, field_values
+from subsidy.audit import account_facts, audit_edit, field_values
 from subsidy.models import (
     Applicant,
     ApplicantAccess,
@@ -67,10 +67,9 @@ class AuditedAdmin(admin.ModelAdmin):
         stored = type(obj).objects
         before = field_values(stored.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
-        changes = diff(before, field_values(stored.get(pk=obj.pk)))  # as stored: 0.4 is 0.4000
-        if changes:
-            action = "admin_change" if change else "admin_create"
-            audit_record(subject=obj, actor=request.user, action=action, ip=client_ip(request), changes=changes)
+        after = field_values(stored.get(pk=obj.pk))  # as stored: 0.4 is 0.4000
+        action = "admin_change" if change else "admin_create"
+        audit_edit(subject=obj, before=before, after=after, actor=request.user, action=action, ip=client_ip(request))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
@@ -78,11 +77,9 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         with transaction.atomic():
             for obj in queryset.select_for_update():
-                # Each value as it was, and nothing after.
-                changes = {key: [value, None] for key, (_none, value) in diff({}, field_values(obj)).items()}
-                audit_record(
-                    subject=obj, actor=request.user, action="admin_delete", ip=client_ip(request), changes=changes
-                )
+                before = field_values(obj)
+                ip = client_ip(request)
+                audit_edit(subject=obj, before=before, after={}, actor=request.user, action="admin_delete", ip=ip)
             queryset.delete()
 
 
@@ -238,32 +235,6 @@ class BankReturnAdmin(ReadOnlyAdmin):
     list_display = ["batch", "filename", "file_format", "paid_count", "failed_count", "imported_at", "imported_by"]
 
 
-def account_facts(values: dict[str, Any]) -> dict[str, Any]:
-    """What an audit row about an account's access keeps, from model_to_dict of the
-    account: roles by name, flags, and the password hash (which account_changes turns
-    into a bare "changed")."""
-    return {
-        "username": values.get("username"),
-        "email": values.get("email"),
-        "is_active": values.get("is_active"),
-        "is_staff": values.get("is_staff"),
-        "is_superuser": values.get("is_superuser"),
-        "roles": sorted(group.name for group in values.get("groups") or []),
-        "permissions": sorted(permission.codename for permission in values.get("user_permissions") or []),
-        "password": values.get("password"),
-    }
-
-
-CHANGED = "changed"
-
-
-def account_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    changes: dict[str, Any] = diff(before, after)
-    if "password" in changes:
-        changes["password"] = CHANGED  # never a hash in the audit log
-    return changes
-
-
 User = get_user_model()
 admin.site.unregister(User)
 
@@ -279,25 +250,25 @@ class AccountAdmin(UserAdmin):
         super().save_related(request, form, formsets, change)
         # form.initial: the account as it was when the form was built from it.
         before = account_facts(form.initial) if change else {}
-        changes = account_changes(before, account_facts(model_to_dict(form.instance)))
-        if changes:
-            action = "account_change" if change else "account_create"
-            audit_record(
-                subject=form.instance, actor=request.user, action=action, ip=client_ip(request), changes=changes
-            )
+        after = account_facts(model_to_dict(form.instance))
+        action = "account_change" if change else "account_create"
+        audit_edit(
+            subject=form.instance, before=before, after=after, actor=request.user, action=action, ip=client_ip(request)
+        )
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         with transaction.atomic():
             before = User.objects.filter(pk=id).values_list("password", flat=True).first()
             response = super().user_change_password(request, id, form_url)
             account = User.objects.filter(pk=id).first()
-            if account is not None and before is not None and account.password != before:
-                audit_record(
+            if account is not None and before is not None:
+                audit_edit(
                     subject=account,
+                    before={"password": before},
+                    after={"password": account.password},
                     actor=request.user,
                     action="account_change",
                     ip=client_ip(request),
-                    changes={"password": "changed"},
                 )
         return response
 

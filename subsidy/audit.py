@@ -98,3 +98,43 @@ def audit_record(
         ip_address=ip,
         changes=changes or {},
     )
+
+
+# Edits outside the transitions: reference data and accounts changed on the admin pages.
+
+# What an audit row says of a secret or sensitive value that changed, instead of the value.
+CHANGED = "changed"
+
+
+def audit_edit(
+    *, subject: models.Model, before: dict[str, Any], after: dict[str, Any], actor: Any, action: str, ip: str | None
+) -> AuditEntry | None:
+    """One row with every value that differs, before and after (an empty `before` is a
+    creation, an empty `after` a deletion); none when nothing changed. A password hash is
+    never recorded, only that it changed."""
+    keys = after.keys() if after else before.keys()
+    changes: dict[str, Any] = {
+        key: [_jsonable(before.get(key)), _jsonable(after.get(key))]
+        for key in keys
+        if before.get(key) != after.get(key)
+    }
+    if "password" in changes:
+        changes["password"] = CHANGED
+    if not changes:
+        return None
+    return audit_record(subject=subject, actor=actor, action=action, ip=ip, changes=changes)
+
+
+def account_facts(values: dict[str, Any]) -> dict[str, Any]:
+    """What an audit row about an account's access compares, from model_to_dict of it:
+    roles by name, flags, permissions, and the password hash (recorded only as changed)."""
+    return {
+        "username": values.get("username"),
+        "email": values.get("email"),
+        "is_active": values.get("is_active"),
+        "is_staff": values.get("is_staff"),
+        "is_superuser": values.get("is_superuser"),
+        "roles": sorted(group.name for group in values.get("groups") or []),
+        "permissions": sorted(permission.codename for permission in values.get("user_permissions") or []),
+        "password": values.get("password"),
+    }

@@ -5,7 +5,7 @@ from typing import Any, TypedDict
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.audit import audit_record, diff, field_values
+from subsidy.audit import CHANGED, audit_record, diff, field_values
 from subsidy.exceptions import NotPermitted
 from subsidy.models import AccessRole, Applicant, ApplicantAccess, BatchLine, Role
 from subsidy.permissions import user_has_role, user_roles
@@ -67,8 +67,7 @@ def applicant_update(*, applicant: Applicant, by: Any, fields: ApplicantFields, 
             action="applicant_update",
             ip=ip,
             # Record that sensitive details changed, never their values.
-            changes={k: v for k, v in changes.items() if k not in SENSITIVE_FIELDS}
-            | dict.fromkeys(sensitive, "changed"),
+            changes={k: v for k, v in changes.items() if k not in SENSITIVE_FIELDS} | dict.fromkeys(sensitive, CHANGED),
         )
     return locked
 
