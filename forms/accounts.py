@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.models.tokens import API_TOKEN_MAX_DAYS
+
 
 class SignUpForm(forms.Form):
     email = forms.EmailField(label=_("Email"), help_text=_("You sign in with this address."))
@@ -113,3 +115,21 @@ class TwoFactorSetupForm(OneTimeCodeForm):
                 ),
             )
             self.fields["code"] = code_field  # after the enrolment code
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: the person's own label and how long it works
+    (subsidy.services.tokens.api_token_create checks both again)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Your own label, so you know it again, e.g. the script or computer that uses it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    days = forms.IntegerField(
+        label=_("Works for (days)"),
+        min_value=1,
+        max_value=API_TOKEN_MAX_DAYS,
+        help_text=_("From 1 to 365 days. After that it stops working and you make a new one."),
+    )

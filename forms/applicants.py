@@ -20,3 +20,35 @@ class ApplicantForm(forms.ModelForm[Applicant]):
             "id_number": _("18 characters. Individuals only."),
             "cnaps_code": _("12 digits; your bank can tell you."),
         }
+
+
+class IdentityClaimForm(forms.Form):
+    """Someone else registered the applicant's USCC or ID number first: the real holder
+    proves it is theirs (subsidy.services.identity_claims)."""
+
+    number = forms.CharField(
+        label=_("Unified Social Credit Code or identity document number"),
+        max_length=30,
+        help_text=_("As on the business licence or identity document."),
+    )
+    evidence = forms.FileField(
+        label=_("Business licence or identity document"),
+        help_text=_("PDF, PNG or JPEG, up to 10 MB: a scan or photo that shows the number and the name."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+    note = forms.CharField(
+        label=_("Anything staff should know (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=_("For example who you are in the organisation, and a phone number on which staff can call you."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class IdentityClaimDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Reasons"),
+        max_length=1000,
+        help_text=_("How the evidence proves (or does not prove) the claim. The claimant reads a refusal's reasons."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

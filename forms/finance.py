@@ -53,6 +53,23 @@ class BatchCancelForm(forms.Form):
     )
 
 
+class BatchWithdrawForm(forms.Form):
+    """Withdrawing a released batch: a reason, and for an exported batch the promise that
+    its file did not go to the bank (the service refuses without it)."""
+
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file_not_sent = forms.BooleanField(
+        label=_("No bank file of this batch was sent to the bank, and none will be: the copies are deleted."),
+        required=False,
+    )
+    understood = forms.BooleanField(
+        label=_("I understand that every unpaid claim of this batch goes back to approved, to be paid in a new batch."),
+        required=True,
+    )
+
+
 class ExportForm(forms.Form):
     export_format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices)
 
@@ -61,8 +78,9 @@ class BankReturnForm(forms.Form):
     return_file = forms.FileField(
         label=_("Bank return file"),
         help_text=_(
-            "ISO 20022 pain.002 status report (XML), or CSV: application reference, status, "
-            "bank reference, failure reason."
+            "ISO 20022 pain.002 status report (XML), or CSV (UTF-8 or GB18030) or XLSX with the columns "
+            "application reference, status, bank reference, failure reason, and optionally amount and "
+            "payment date (YYYY-MM-DD)."
         ),
     )
 

@@ -98,3 +98,19 @@ class HandOverForm(forms.Form):
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class ApplicantChangeDecisionForm(forms.Form):
+    """Staff verify (check, confirm) or refuse an applicant's change of identity or bank
+    details (subsidy.services.applicant_changes)."""
+
+    comment = forms.CharField(
+        label=_("Note"),
+        max_length=1000,
+        required=False,
+        help_text=_(
+            "How you verified it (e.g. the bank's confirmation, the business licence, a call to the number on file); "
+            "when refusing, the reason the applicant will read."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -692,6 +692,7 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
                 by=by,
                 doc_type=doc_type,
                 upload=SimpleUploadedFile(f"{doc_type}.pdf", TINY_PDF, content_type="application/pdf"),
+                count=False,  # loading the demo is not someone uploading
             )
         application_services.application_set_declarations(
             application=application, by=by, true_and_complete=True, no_double_funding=True, consent_to_checks=True
@@ -729,7 +730,7 @@ def demo_paid_batch(users: dict[str, Any], today: dt.date) -> None:
     """Last month's batch, exported and reconciled: the bank paid every line but one,
     whose account had been closed; that claim went back to approved and is paid again
     in DEMO-BATCH-1."""
-    from subsidy.models import Application
+    from subsidy.models import Application, Batch
     from subsidy.services import batches
 
     end_notice(PAID, today, decided_days_ago=60)
@@ -739,6 +740,10 @@ def demo_paid_batch(users: dict[str, Any], today: dt.date) -> None:
     batch = batches.batch_create(by=officer, reference=DEMO_PAID_BATCH)
     batches.batch_submit(batch=batch, by=officer)
     batches.batch_release(batch=batch, by=approver)
+    # Released last month: the bank's payment dates must fall after the release (the
+    # return file's date window, subsidy.services.batches.return_date_window).
+    Batch.objects.filter(pk=batch.pk).update(released_at=timezone.now() - dt.timedelta(days=21))
+    batch.refresh_from_db()
     batches.batch_export(batch=batch, export_format="csv", by=officer).file.close()
     returned = set(
         Application.objects.filter(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from subsidy.models.choices import FINANCE_ROLES, STAFF_ROLES, Role
@@ -23,6 +24,55 @@ def user_has_role(user: Any, role: Role) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return bool(user.groups.filter(name=role.value).exists())
+
+
+def user_has_any_role(user: Any, roles: Iterable[Role]) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.groups.filter(name__in=[role.value for role in roles]).exists())
+
+
+def user_independent_of_applicant(user: Any, applicant_id: Any) -> bool:
+    """Conflict of interest, by construction: nobody reviews, decides, verifies, pays or
+    reconciles anything for an applicant whose account they can act for. Staff accounts
+    never hold applicant access (a database trigger refuses it), so this holds for every
+    member of staff; transitions and task assignment still ask, so that the rule does not
+    rest on that trigger alone."""
+    return applicant_id not in applicants_of(user)
+
+
+def applicants_of(user: Any) -> frozenset[int]:
+    """The applicants a user's account may act for (none for staff), read once per user
+    object: transitions ask for every case on a page."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[int] | None = getattr(user, "_subsidy_applicant_ids", None)
+    if cached is None:
+        cached = frozenset(user.applicant_access.values_list("applicant_id", flat=True))
+        user._subsidy_applicant_ids = cached
+    return cached
+
+
+def may_not_act_for_applicants(user: Any) -> bool:
+    """Staff (any staff role, the admin flag or superuser) never hold applicant access:
+    an administrator who also applies uses a second account. A database trigger holds
+    the same rule (subsidy migration 0016)."""
+    return bool(user is None or not user.is_authenticated or user.is_staff or user_is_staff_member(user))
+
+
+def roles_administer_scheme(user: Any, roles: set[str]) -> bool:
+    """Administrative actions (reassigning a task, handing someone's cases over,
+    resetting two-factor sign-in): scheme administrators, and a superuser, who has no
+    groups. A superuser does NOT count as reviewer, approver or finance staff: the four
+    eyes of a decision and of a payment hold for them too (user_has_role is False)."""
+    return bool(user is not None and user.is_authenticated and (user.is_superuser or Role.SCHEME_ADMIN.value in roles))
+
+
+def user_administers_scheme(user: Any) -> bool:
+    """roles_administer_scheme, reading the user's roles (one query, none for a superuser)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or user_has_role(user, Role.SCHEME_ADMIN))
 
 
 def user_is_staff_member(user: Any) -> bool:

@@ -68,3 +68,29 @@ def reveal_roles() -> dict[str, set[str]]:
 
 def may_reveal(roles: set[str], field: str) -> bool:
     return bool(roles & reveal_roles().get(field, set()))
+
+
+# Files that show a full number: an identity document shows the person's ID number, and
+# a decision letter to an individual prints their resident ID number in full (a letter to
+# an organisation prints its USCC, which is public). Staff open these only if their role
+# may reveal that number (may_reveal), and every opening is audited like a reveal
+# (subsidy.services.applicants.applicant_file_open). Auditors read the audit rows, not
+# the files. Other evidence (certificates, receipts, licences) is open to all staff.
+FULL_NUMBER_DOCUMENT_TYPES = {"identity": "id_number"}
+
+
+def document_full_number_field(doc_type: str) -> str | None:
+    """Which full number a document of this type shows, if any."""
+    return FULL_NUMBER_DOCUMENT_TYPES.get(doc_type)
+
+
+def may_open_document(roles: set[str], doc_type: str) -> bool:
+    """Whether staff with `roles` may open a document of this type (pages hide the links
+    the service would refuse)."""
+    field = document_full_number_field(doc_type)
+    return field is None or may_reveal(roles, field)
+
+
+def letter_full_number_field(applicant_is_organisation: bool) -> str | None:
+    """Which full number a decision letter shows: an individual's ID number."""
+    return None if applicant_is_organisation else "id_number"

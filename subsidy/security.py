@@ -1,5 +1,7 @@
-"""Request-level protections: the Content-Security-Policy, session limits, staff two-factor
-enforcement and the sign-in lockout response (django-axes). Settings in subsidy/settings.py."""
+"""Request-level protections: the Content-Security-Policy and Permissions-Policy, the size
+limit on request bodies, no caching of what signed-in people see, session limits, staff
+two-factor enforcement and the sign-in lockout response (django-axes). Settings in
+subsidy/settings.py."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.defaultfilters import filesizeformat
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -47,6 +50,88 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.header
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Every response, static files and health probes included, refuses the browser
+    features this site never uses (settings.PERMISSIONS_POLICY): camera, microphone,
+    location, payment, USB and the like, for the site and anything it might embed."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.header
+        return response
+
+
+# Pages whose form takes a bank's return file (up to 50 MB: forms.finance) may send more.
+LARGE_BODY_URL_NAMES = {"staff:batch_import", "api:batch_bank_returns"}
+
+
+def request_body_limit(request: HttpRequest, length: int) -> int:
+    limit: int = settings.MAX_REQUEST_BYTES
+    if length > limit:
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            return limit
+        if name in LARGE_BODY_URL_NAMES:
+            return int(settings.MAX_BANK_RETURN_REQUEST_BYTES)
+    return limit
+
+
+class RequestSizeLimitMiddleware:
+    """A request whose declared body (Content-Length) is larger than settings.MAX_REQUEST_BYTES
+    is answered 413 before any byte of the body is read: nothing parses, buffers or stores
+    it. (Django reads no more than Content-Length, and a body without one is not read at
+    all; the proxy in front refuses oversize bodies first, see the README.)"""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            limit = request_body_limit(request, length)
+            if length > limit:
+                return too_large_response(request, limit)
+        return self.get_response(request)
+
+
+def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
+    message = _("This request is too large: the limit is %(limit)s. Upload a smaller file.") % {
+        "limit": filesizeformat(limit)
+    }
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "RequestTooLarge"}, status=413)
+    return render(request, "413.html", {"message": message}, status=413)
+
+
+class PrivateCacheMiddleware:
+    """Whatever a signed-in person (session or API token) is sent, page, API answer or
+    download, may hold personal data: `Cache-Control: private, no-store`, so that neither
+    the browser's cache nor any proxy keeps it. Static files are answered before this
+    (whitenoise) and stay cacheable, as do public pages for visitors."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # The API authenticates inside the view: DRF sets the user on this request then.
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
+            response["Cache-Control"] = "private, no-store"
+            if "Expires" in response:
+                del response["Expires"]
         return response
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from subsidy.amounts import AmountBreakdown, CostLine, compute_amount
 from subsidy.models import (
     Applicant,
+    ApplicantChange,
     Application,
     ApplicationStatus,
     AuditEntry,
@@ -31,6 +32,7 @@ from subsidy.models import (
     LetterStatus,
     PatentClaim,
 )
+from subsidy.models.applicants import BANK_FIELDS
 from subsidy.models.applications import overdue_condition
 from subsidy.models.choices import STAFF_ROLES
 from subsidy.permissions import user_is_staff_member
@@ -340,6 +342,27 @@ def letter_reference_for(application: Application) -> str:
     return reference or ""
 
 
+def applicant_changes(*, open_only: bool) -> QuerySet[ApplicantChange]:
+    """Changes of applicant details for staff to verify, oldest first (those open)."""
+    changes = ApplicantChange.objects.select_related("applicant", "requested_by", "checked_by", "decided_by")
+    if open_only:
+        return changes.open().order_by("requested_at", "id")
+    return changes.order_by("-requested_at", "-id")
+
+
+def open_bank_changes_query() -> QuerySet[Any]:
+    """Applicant ids with a change of bank details waiting for verification."""
+    changes = ApplicantChange.objects.open()
+    bank = Q(pk__in=[])
+    for name in BANK_FIELDS:
+        bank |= Q(proposed__has_key=name)
+    return changes.filter(bank).values("applicant_id")
+
+
+def open_bank_changes(*, applicant_ids: set[int]) -> list[int]:
+    return list(open_bank_changes_query().filter(applicant_id__in=applicant_ids).values_list("applicant_id", flat=True))
+
+
 def batch_candidates(
     *,
     today: dt.date,
@@ -350,10 +373,15 @@ def batch_candidates(
 ) -> QuerySet[Application]:
     """Approved claims that may go into a new batch: public notice over, bank details
     given, and not held by a live line of another batch."""
+    issued_letter = Letter.objects.filter(
+        application=OuterRef("pk"), kind=LetterKind.APPROVAL, status=LetterStatus.ISSUED
+    )
     qs = (
         Application.objects.payable(today)
-        .exclude(applicant__bank_account_number="")
+        .exclude(payee_account_number="")
+        .exclude(applicant_id__in=open_bank_changes_query())
         .exclude(pk__in=BatchLine.objects.live().values("application_id"))
+        .filter(Exists(issued_letter))
     )
     if funding_round is not None:
         qs = qs.filter(funding_round=funding_round)

@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,16 +56,22 @@ INSTALLED_APPS = [
 VIEWFLOW = {"AUTOREGISTER": False}
 
 MIDDLEWARE = [
+    # Before anything answers: every response says which browser features the site never uses.
+    "subsidy.security.PermissionsPolicyMiddleware",
     # First: probes get their answer before host checks and the HTTPS redirect (subsidy/health.py).
     "subsidy.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A body larger than settings.MAX_REQUEST_BYTES is refused (413) before anything reads it.
+    "subsidy.security.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Whatever a signed-in person is shown is kept by no cache: "private, no-store".
+    "subsidy.security.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Ours (subsidy/security.py): sessions end when idle or too old; unverified staff
@@ -106,6 +111,18 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 # many seconds instead of opening one per request; checked before each reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` serves several requests and a task worker at once: write-ahead logging lets
+    # readers go on while one writes, a transaction takes the write lock when it begins (a
+    # deferred one that reads first cannot wait for it: "database is locked" at once), and
+    # a writer waits up to 20 s for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id first (argon2-cffi); older hashes still verify and are upgraded at sign-in.
@@ -180,6 +197,19 @@ STORAGES = {
 # e.g. DJANGO_CACHE_URL=dbcache://subsidy_cache after `manage.py createcachetable`.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A request body larger than this is refused with 413 before it is read
+# (subsidy.security.RequestSizeLimitMiddleware): one upload and the form around it. The
+# proxy in front refuses larger ones first (nginx: client_max_body_size 12m).
+MAX_REQUEST_BYTES = env.int("SUBSIDY_MAX_REQUEST_BYTES", default=MAX_UPLOAD_BYTES + 1024 * 1024)
+# The one larger body: a bank's return file (forms.finance allows 50 MB).
+MAX_BANK_RETURN_REQUEST_BYTES = 51 * 1024 * 1024
+# Per claim: evidence documents and cost items (subsidy.services.documents, .applications).
+MAX_DOCUMENTS_PER_CLAIM = env.int("SUBSIDY_MAX_DOCUMENTS_PER_CLAIM", default=30)
+MAX_COST_ITEMS_PER_CLAIM = env.int("SUBSIDY_MAX_COST_ITEMS_PER_CLAIM", default=100)
+# An image above this many pixels is refused at upload (a 300 dpi A3 scan has 17 million).
+MAX_IMAGE_PIXELS = env.int("SUBSIDY_MAX_IMAGE_PIXELS", default=40_000_000)
+# Uploads per person per hour, pages and API together (counted in the cache).
+UPLOADS_PER_HOUR = env.int("SUBSIDY_UPLOADS_PER_HOUR", default=60)
 
 # Letters (subsidy/letters): the font is built from the system's WenQuanYi Zen Hei by
 # `manage.py build_letter_font` (run by `make setup`); links in letters and QR codes
@@ -214,9 +244,10 @@ SUBSIDY_PAYER_CNAPS = env.str("SUBSIDY_PAYER_CNAPS", default="105581000013")
 SUBSIDY_PAYMENT_PURPOSE = env.str("SUBSIDY_PAYMENT_PURPOSE", default="广东省香港标准专利资助")
 
 # The API (subsidy/api): token or session, JSON, one error format, throttled per token.
+# Tokens are personal, named and expiring, stored only as a hash (subsidy.models.tokens).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "subsidy.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -225,7 +256,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # JSON nested deeper than API_JSON_MAX_DEPTH is a 400, not a RecursionError.
+        "subsidy.api.parsers.DepthLimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -243,6 +275,9 @@ REST_FRAMEWORK = {
 # Requests per token (or per signed-in user; per address without either), e.g. "600/min".
 API_RATE_LIMIT = env.str("SUBSIDY_API_RATE_LIMIT", default="600/min")
 API_ANONYMOUS_RATE_LIMIT = env.str("SUBSIDY_API_ANONYMOUS_RATE_LIMIT", default="60/min")
+# How many days a new API token works when its maker does not say (at most 365).
+SUBSIDY_API_TOKEN_DAYS = min(env.int("SUBSIDY_API_TOKEN_DAYS", default=90), 365)
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Guangdong subsidy for Hong Kong standard patents: API",
     "DESCRIPTION": (
@@ -268,6 +303,31 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features this site never uses, refused on every response
+# (subsidy.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "ambient-light-sensor",
+    "autoplay",
+    "battery",
+    "bluetooth",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "interest-cohort",
+    "browsing-topics",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from subsidy.models import Application
+from subsidy.models.applicants import applicant_field_label
 
 # Emails to the applicant, by template name under templates/emails/.
 APPLICANT_EMAILS = {"submission_receipt", "information_requested", "approved", "rejected", "paid", "payment_returned"}
@@ -29,6 +30,36 @@ def send_applicant_email(application_id: int, template: str, language: str) -> N
         context = {"application": application, "request": application.information_requests.first()}
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         body = render_to_string(f"emails/{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+APPLICANT_CHANGE_EMAILS = {"held", "applied", "refused"}
+
+
+@task()
+def send_applicant_change_email(change_id: int, template: str, language: str) -> None:
+    """Tell the applicant (and every account acting for it) what happens to a change of
+    their identity or bank details; never the new values themselves."""
+    from subsidy.models.applicant_changes import ApplicantChange
+
+    if template not in APPLICANT_CHANGE_EMAILS:
+        raise ValueError(f"unknown email template {template!r}")
+    change = ApplicantChange.objects.select_related("applicant").get(pk=change_id)
+    applicant = change.applicant
+    recipients = sorted(
+        {
+            applicant.email,
+            *applicant.access.filter(user__is_active=True, revoked_at__isnull=True).values_list(
+                "user__email", flat=True
+            ),
+        }
+        - {""}
+    )
+    with translation.override(language):
+        labels = [applicant_field_label(name) for name in change.fields]
+        context = {"change": change, "fields": ", ".join(labels)}
+        subject = render_to_string(f"emails/applicant_change_{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/applicant_change_{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 

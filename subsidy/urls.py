@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from forms.accounts import EmailAuthenticationForm, ResetPasswordForm
 from subsidy.portal import letters as portal_letters
+from subsidy.portal import tokens as portal_tokens
 from subsidy.portal import two_factor
 from subsidy.portal import views as portal_views
 
@@ -21,6 +22,8 @@ urlpatterns = [
     ),
     path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/tokens/", portal_tokens.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", portal_tokens.api_token_revoke, name="api_token_revoke"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("subsidy.portal.urls")),

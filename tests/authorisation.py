@@ -9,23 +9,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from subsidy.models import AccessRole, ApplicantAccess, Role
+from django.core.files.base import ContentFile
+
+from subsidy.demo import TINY_PDF
+from subsidy.models import AccessRole, ApplicantAccess, ApplicantChange, Document, DocumentType, Role
 from subsidy.services import batches, reviews
+from subsidy.services.applicants import applicant_update
+from subsidy.services.identity_claims import identity_claim_submit
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
     FundingRoundFactory,
+    IndividualApplicantFactory,
     UserFactory,
     awaiting_decision,
     cleared,
     cleared_approver,
     payable_application,
+    pdf_upload,
     staff_member,
     submitted_application,
 )
 
 STAFF = ["reviewer", "approver", "finance_officer", "finance_approver", "scheme_admin", "auditor"]
 FINANCE_VIEWERS = ["finance_officer", "finance_approver", "scheme_admin", "auditor"]
+# Who may see a full ID number (subsidy.personal_data.may_reveal), so open an identity
+# document or a letter to an individual: each opening is audited.
+ID_REVEALERS = ["reviewer", "approver", "scheme_admin"]
 
 
 @dataclass
@@ -72,6 +82,24 @@ def shared_world(capture_on_commit: Any) -> World:
     with capture_on_commit(execute=True):
         reviews.application_approve(application=decided, by=cleared_approver(decided))
     letter = decided.letters.get()
+    # An identity document on the submitted claim (it shows a full ID number).
+    identity = Document(
+        application=submitted,
+        doc_type=DocumentType.IDENTITY,
+        original_name="id-card.pdf",
+        content_type="application/pdf",
+        size=len(TINY_PDF),
+        sha256="0" * 64,
+        uploaded_by=owner,
+    )
+    identity.file.save("upload", ContentFile(TINY_PDF), save=True)
+    # A letter to an individual prints their full resident ID number.
+    person: Any = IndividualApplicantFactory(owner=owner)
+    ApplicantAccess.objects.create(user=agent, applicant=person, role=AccessRole.AGENT)
+    decided_person, _ = awaiting_decision(created_by=owner, applicant=person, funding_round=funding_round)
+    with capture_on_commit(execute=True):
+        reviews.application_approve(application=decided_person, by=cleared_approver(decided_person))
+    person_letter = decided_person.letters.get()
     payable_application()
     batch = batches.batch_create(by=users["finance_officer"])
     payable_application()  # left for a new batch
@@ -84,8 +112,16 @@ def shared_world(capture_on_commit: Any) -> World:
         "draft_document": draft.documents.first().pk,
         "submitted_document": submitted.documents.first().pk,
         "letter": letter.pk,
+        "identity_document": identity.pk,
+        "decided_person": decided_person.pk,
+        "person_letter": person_letter.pk,
         "token": letter.token,
         "batch": batch.pk,
         "line": batch.lines.get().pk,
     }
+    # The owner changes the bank account of an approved claim: held for staff to verify.
+    applicant_update(applicant=applicant, by=owner, fields={"bank_account_number": "6222020200112233445"})
+    ids["applicant_change"] = ApplicantChange.objects.get(applicant=applicant).pk
+    # The stranger says the owner's profile is theirs.
+    ids["identity_claim"] = identity_claim_submit(by=stranger, number=applicant.uscc, evidence=pdf_upload()).pk
     return World(users=users, ids=ids)

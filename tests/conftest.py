@@ -30,7 +30,8 @@ def postgresql_server() -> Iterator[dict[str, str]]:
 def django_db_modify_db_settings(postgresql_server: dict[str, str]) -> None:
     from django.conf import settings
 
-    settings.DATABASES["default"].update({**postgresql_server, "NAME": "subsidy", "PASSWORD": ""})
+    # The SQLite options of local runs (WAL, immediate transactions) mean nothing to PostgreSQL.
+    settings.DATABASES["default"].update({**postgresql_server, "NAME": "subsidy", "PASSWORD": "", "OPTIONS": {}})
     settings.DATABASES["default"]["TEST"]["NAME"] = "subsidy_test"
     # Drop any connection object made for the previous engine.
     from django.db import connections

@@ -29,6 +29,9 @@ from subsidy.models import (
     GuangdongCity,
     HKPatent,
     HKPatentProprietor,
+    Letter,
+    LetterKind,
+    LetterStatus,
     PatentRoute,
     PersonalIdKind,
     Role,
@@ -232,7 +235,11 @@ def cleared_approver(application: Application) -> Any:
 
 
 def payable_application(
-    *, funding_round: FundingRound | None = None, amount: Decimal = Decimal("4000.00"), **kwargs: Any
+    *,
+    funding_round: FundingRound | None = None,
+    amount: Decimal = Decimal("4000.00"),
+    letter: bool = True,
+    **kwargs: Any,
 ) -> Application:
     """An approved claim whose public notice has ended, put straight into that state
     (no documents or review: batches only need the decision) with its round's reservation."""
@@ -254,6 +261,21 @@ def payable_application(
     )
     FundingRound.objects.filter(pk=funding_round.pk).update(reserved_amount=F("reserved_amount") + amount)
     application.refresh_from_db()
+    # What approval does besides the status: the payee is fixed, the letter issued (a row
+    # standing for the rendered PDF; batches quote its reference).
+    application.freeze_payee()
+    application.save(update_fields=list(Application.PAYEE_FIELDS))
+    if letter:
+        Letter.objects.create(
+            application=application,
+            kind=LetterKind.APPROVAL,
+            reference=f"{application.reference}-A1",
+            status=LetterStatus.ISSUED,
+            content={},
+            issued_at=decided,
+            file=f"letters/{application.reference}-A1.pdf",
+            sha256="0" * 64,
+        )
     return application
 
 

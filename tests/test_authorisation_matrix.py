@@ -35,7 +35,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from subsidy.models import AccessRole, ApplicantAccess, Application, Role
-from tests.authorisation import FINANCE_VIEWERS, STAFF, World, expectations, shared_world
+from subsidy.services.tokens import api_token_create
+from tests.authorisation import FINANCE_VIEWERS, ID_REVEALERS, STAFF, World, expectations, shared_world
 from tests.factories import ApplicantFactory, UserFactory, pdf_upload, submitted_application
 from workflows.services import task_take
 
@@ -58,6 +59,7 @@ GROUPS = {
     "finance_viewers": FINANCE_VIEWERS,
     "report_viewers": ["scheme_admin", "auditor"],
     "letter_managers": ["approver", "scheme_admin"],
+    "id_revealers": ID_REVEALERS,
 }
 LOGIN = 302  # anonymous, to the sign-in page (checked below)
 expect = expectations(ROLES, GROUPS, anonymous=LOGIN)
@@ -84,6 +86,7 @@ def world(django_capture_on_commit_callbacks):
         "task": assigned.pk,
         "queued_task": Task.objects.get(process__applicationprocess__application=queued, status=STATUS.NEW).pk,
         "staff_account": world.users["reviewer"].pk,
+        "api_token": api_token_create(user=world.users["owner"], name="owner's script", ip=None)[0].pk,
     }
     return world
 
@@ -131,10 +134,22 @@ ROWS: list[Row] = [
     Row("two_factor_setup", expect(302, staff=200), note="staff enrol an app; others are sent home"),
     Row("two_factor_verify", expect(302), note="no app enrolled yet: staff to set-up, others home"),
     Row("set_language", expect(302, anonymous=302), method="post", data={"language": "en", "next": "/"}),
+    # --- one's own API tokens: everyone signed in, nobody else's ---------------------------
+    Row("api_tokens", expect(200)),
+    Row("api_tokens", expect(200), method="post", data={"name": "script", "days": "30"}, note="the key, once"),
+    Row("api_token_revoke", expect(404, owner=302), ("api_token",), "post", note="the owner's own only"),
+    Row("api_token_revoke", expect(405), ("api_token",), note="GET"),
     Row("admin:index", expect(302), note="nobody here is Django staff: to the admin's sign-in"),
     # --- applicant portal --------------------------------------------------------------
     Row("portal:applicant_list", expect(200)),
-    Row("portal:applicant_create", expect(200)),
+    Row("portal:applicant_create", expect(200, staff=403), note="staff never act for an applicant"),
+    Row(
+        "portal:applicant_create",
+        expect(200, staff=403),
+        method="post",
+        data={"kind": ""},
+        note="invalid form: applicants see the errors, staff are refused",
+    ),
     Row("portal:applicant_edit", OWN, ("applicant",)),
     Row(
         "portal:applicant_edit",
@@ -185,6 +200,42 @@ ROWS: list[Row] = [
         "the claim's owner and agent only",
     ),
     Row("portal:application_email_language", expect(405), ("submitted",), note="GET"),
+    # --- staff: changes of identity or bank details, verified by two people ---------------
+    Row("staff:applicant_changes", STAFF_ONLY),
+    Row("staff:applicant_change", STAFF_ONLY, ("applicant_change",)),
+    Row(
+        "staff:applicant_change",
+        expect(403, reviewer=302, finance_officer=302, scheme_admin=302),
+        ("applicant_change",),
+        "post",
+        {"action": "check", "comment": "Bank letter seen."},
+        "the first check: claims or finance staff",
+    ),
+    Row(
+        "staff:applicant_change",
+        STAFF_ONLY,
+        ("applicant_change",),
+        "post",
+        {"action": "confirm", "comment": ""},
+        "not checked yet: the page says so, nothing changes",
+    ),
+    Row("portal:identity_claim", expect(200, staff=403), note="the real holder of a registered number asks"),
+    Row("staff:identity_claims", expect(403, approver=200, scheme_admin=200, auditor=200)),
+    Row("staff:identity_claim", expect(403, approver=200, scheme_admin=200, auditor=200), ("identity_claim",)),
+    Row(
+        "staff:identity_claim",
+        expect(403, approver=302, scheme_admin=302),
+        ("identity_claim",),
+        "post",
+        {"action": "refuse", "comment": "The licence shows another name."},
+        "approvers and scheme administrators decide",
+    ),
+    Row(
+        "staff:identity_claim_evidence",
+        expect(403, approver=200, scheme_admin=200),
+        ("identity_claim",),
+        note="a full number: those who decide, audited",
+    ),
     # --- staff: claims, documents, letters ---------------------------------------------
     Row("staff:application_list", STAFF_ONLY),
     Row("staff:application_detail", STAFF_ONLY, ("submitted",)),
@@ -193,6 +244,12 @@ ROWS: list[Row] = [
     Row("staff:document_download", expect(403, staff=404), ("draft", "draft_document")),
     Row("staff:document_download", expect(403, staff=404), ("decided", "submitted_document"), note="another claim's"),
     Row("staff:document_view", STAFF_ONLY, ("submitted", "submitted_document")),
+    # Files that show a full ID number: the roles that may see it, audited (auditors read the rows).
+    Row("staff:document_download", expect(403, id_revealers=200), ("submitted", "identity_document")),
+    Row("staff:document_view", expect(403, id_revealers=200), ("submitted", "identity_document")),
+    Row("staff:letter_download", expect(403, id_revealers=200), ("decided_person", "person_letter")),
+    Row("portal:document_download", OWN, ("submitted", "identity_document")),
+    Row("portal:letter_download", OWN, ("decided_person", "person_letter")),
     Row("staff:document_view", expect(403, staff=404), ("draft", "draft_document")),
     Row(
         "staff:record_objection",
@@ -271,6 +328,14 @@ ROWS: list[Row] = [
         ("batch", "cancel"),
         "post",
         {"reason": "Wrong selection."},
+    ),
+    Row(
+        "staff:batch_transition",
+        expect(403, finance_officer=302, finance_approver=302),
+        ("batch", "withdraw"),
+        "post",
+        {"reason": "The file cannot be produced.", "understood": "on"},
+        "a draft batch: refused with a message; others may never withdraw",
     ),
     Row("staff:batch_transition", expect(403, finance_viewers=404), ("batch", "pay-twice"), "post"),
     Row(

@@ -15,7 +15,7 @@ from forms.errors import add_service_errors
 from forms.staff import HandOverForm, TwoFactorResetForm
 from subsidy import selectors
 from subsidy.exceptions import NotPermitted
-from subsidy.models import Role
+from subsidy.permissions import roles_administer_scheme
 from subsidy.services.auth import otp_devices_reset
 from subsidy.web import client_ip
 from workflows import selectors as flow_selectors
@@ -24,7 +24,7 @@ from workflows.staff_views import PAGE_SIZE, CappedPaginator, staff_required
 
 
 def _may_reset(request: HttpRequest) -> bool:
-    return bool(request.user.is_superuser or Role.SCHEME_ADMIN.value in request.staff_roles)  # type: ignore[attr-defined]
+    return roles_administer_scheme(request.user, request.staff_roles)  # type: ignore[attr-defined]
 
 
 @staff_required

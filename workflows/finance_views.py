@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
 
-from forms.finance import BankReturnForm, BatchCancelForm, BatchSelectionForm, ExportForm
+from forms.finance import BankReturnForm, BatchCancelForm, BatchSelectionForm, BatchWithdrawForm, ExportForm
 from subsidy import selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Batch, BatchStatus, ExportFormat, Role
@@ -115,6 +115,7 @@ def _actions(batch: Batch, user: Any) -> dict[str, bool]:
         "submit": may(batch.submit),
         "release": may(batch.release),
         "cancel": may(batch.cancel),
+        "withdraw": may(batch.withdraw),
         "export": batch.is_released and may_handle_bank_files(batch, user),
         "import": batch.status in (BatchStatus.EXPORTED, BatchStatus.RECONCILED) and may_handle_bank_files(batch, user),
         "is_submitter": batch.submitted_by_id == user.pk,
@@ -135,6 +136,7 @@ def batch_detail(request: HttpRequest, pk: int, *, status: int = 200, **forms: A
         "bank_returns": selectors.batch_bank_returns(batch),
         "history": selectors.batch_history(batch),
         "cancel_form": forms.get("cancel_form") or BatchCancelForm(),
+        "withdraw_form": forms.get("withdraw_form") or BatchWithdrawForm(),
         "export_form": ExportForm(),
         "return_form": forms.get("return_form") or BankReturnForm(),
         "formats": ExportFormat.choices,
@@ -161,6 +163,27 @@ def batch_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 return batch_detail(request, pk, status=400, cancel_form=form)
             services.batch_cancel(batch=batch, by=request.user, reason=form.cleaned_data["reason"], ip=ip)
             messages.success(request, _("Batch cancelled; its claims may go into a new batch."))
+        elif action == "withdraw":
+            withdraw_form = BatchWithdrawForm(request.POST)
+            if not withdraw_form.is_valid():
+                return batch_detail(request, pk, status=400, withdraw_form=withdraw_form)
+            try:
+                services.batch_withdraw(
+                    batch=batch,
+                    by=request.user,
+                    reason=withdraw_form.cleaned_data["reason"],
+                    file_not_sent=withdraw_form.cleaned_data["file_not_sent"],
+                    ip=ip,
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, field_errors in error.message_dict.items():
+                        withdraw_form.add_error(field if field in withdraw_form.fields else None, field_errors)
+                    return batch_detail(request, pk, status=400, withdraw_form=withdraw_form)
+                raise
+            messages.success(
+                request, _("Batch withdrawn: its unpaid claims are approved again and may go into a new batch.")
+            )
         else:
             raise Http404
     except NotPermitted as error:

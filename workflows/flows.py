@@ -25,7 +25,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.base import Edge
 
 from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Role
-from subsidy.permissions import user_has_role
+from subsidy.permissions import user_has_role, user_independent_of_applicant
 from workflows.models import ApplicationProcess
 
 # Who may take a task of a node for a claim: (user, application) -> bool.
@@ -42,6 +42,7 @@ def may_take_review(user: Any, application: Application) -> bool:
     return (
         user_has_role(user, Role.REVIEWER)
         and application.reviewer_id in (None, user.pk)
+        and user_independent_of_applicant(user, application.applicant_id)
         and not declared_conflict(user, application)
     )
 
@@ -53,6 +54,7 @@ def may_take_decision(user: Any, application: Application) -> bool:
     return (
         user_has_role(user, Role.APPROVER)
         and user.pk != application.reviewer_id
+        and user_independent_of_applicant(user, application.applicant_id)
         and not declared_conflict(user, application)
     )
 

@@ -18,7 +18,7 @@ from subsidy.permissions import roles_manage_letters
 from subsidy.portal.letters import letter_file_response
 from subsidy.services import letters as letter_services
 from subsidy.web import client_ip
-from workflows.staff_views import request_roles, staff_required
+from workflows.staff_views import file_opened, request_roles, staff_required
 
 
 @staff_required
@@ -36,7 +36,10 @@ def letter_problems(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def letter_download(request: HttpRequest, pk: int, letter_pk: int) -> FileResponse:
-    letter = get_object_or_404(Letter.objects.exclude(file=""), pk=letter_pk, application_id=pk)
+    letter = get_object_or_404(
+        Letter.objects.exclude(file="").select_related("application__applicant"), pk=letter_pk, application_id=pk
+    )
+    file_opened(request, letter.application, letter=letter)
     return letter_file_response(letter)
 
 

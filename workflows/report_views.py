@@ -16,8 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from subsidy import reports
+from subsidy.exports.cells import safe_value, text_cell
 from workflows.staff_views import REPORT_VIEWERS, staff_required
 
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, BAR_WIDTH = 20, 6, 190, 420
@@ -96,11 +98,14 @@ def _cells(table: reports.Table, rows: list[list[Any]]) -> list[list[dict[str, A
 
 
 def _cell(value: Any) -> Any:
+    """Numbers stay numbers; everything else becomes text that no spreadsheet runs as a
+    formula (a city, a reviewer's name: subsidy.exports.cells)."""
     if isinstance(value, Decimal | int | float) or value is None:
         return value
     if hasattr(value, "tzinfo"):
         return date_format(timezone.localtime(value), "Y-m-d H:i")
-    return str(value)
+    # Control characters cannot go into XLSX; in a report (not a bank file) they are dropped.
+    return safe_value(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 @reports_required
@@ -108,7 +113,7 @@ def export(request: HttpRequest, key: str, file_format: str) -> HttpResponse:
     if key not in reports.REPORTS or file_format not in ("csv", "xlsx"):
         raise Http404
     table = reports.report(key, timezone.now())
-    header = [str(column.label) for column in table.columns]
+    header = [safe_value(str(column.label)) for column in table.columns]
     rows = [[_cell(v) for v in row] for row in table.rows]
     if table.totals:
         rows.append([_cell(v) for v in table.totals])
@@ -124,9 +129,10 @@ def export(request: HttpRequest, key: str, file_format: str) -> HttpResponse:
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=key)
-        sheet.append(header)
+        sheet.append([text_cell(sheet, label) for label in header])
         for row in rows:
-            sheet.append(row)
+            # Text explicitly as strings (already made safe by _cell), numbers as numbers.
+            sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

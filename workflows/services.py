@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 from subsidy.audit import audit_record
 from subsidy.exceptions import DomainError, InvalidState, NotPermitted
 from subsidy.models import Application, Role
-from subsidy.permissions import user_has_role
+from subsidy.permissions import user_administers_scheme, user_has_role
 from subsidy.services.reviews import application_reassign_reviewer
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess
@@ -62,8 +62,9 @@ def task_hand_back(*, task: Any, by: Any, ip: str | None = None) -> None:
 def task_reassign(*, task: Any, to: Any, by: Any, reason: str, ip: str | None = None) -> None:
     """A scheme administrator gives an open task to someone else (the caller holds the
     task's locks). A review task takes the case's reviewer with it; whoever receives a
-    task must be allowed to take it (role, no declared conflict, four eyes)."""
-    if not user_has_role(by, Role.SCHEME_ADMIN):
+    task must be allowed to take it (role, no declared conflict, four eyes). A superuser
+    may reassign (subsidy.permissions.user_administers_scheme)."""
+    if not user_administers_scheme(by):
         raise NotPermitted(_("Only scheme administrators may reassign a case."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case changes hands.")})
@@ -107,7 +108,7 @@ def staff_cases_hand_over(*, user: Any, to: Any, by: Any, reason: str, ip: str |
     does) and puts every decision they hold back in the approvers' queue. Each task moves
     in its own transaction under the usual locks, so one that may not go to `to` (a
     declared conflict, four eyes) stays where it is and is reported, and the rest move."""
-    if not user_has_role(by, Role.SCHEME_ADMIN):
+    if not user_administers_scheme(by):
         raise NotPermitted(_("Only scheme administrators may reassign a case."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case changes hands.")})

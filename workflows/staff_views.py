@@ -29,10 +29,10 @@ from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Applicant, Application, Role
 from subsidy.models.applications import may_record_objection
 from subsidy.models.choices import STAFF_ROLES
-from subsidy.permissions import roles_manage_letters, roles_see_finance, user_roles
+from subsidy.permissions import roles_administer_scheme, roles_manage_letters, roles_see_finance, user_roles
 from subsidy.personal_data import may_reveal
 from subsidy.services import reviews
-from subsidy.services.applicants import applicant_reveal
+from subsidy.services.applicants import applicant_file_open, applicant_reveal
 from subsidy.uploads import shows_inline
 from subsidy.web import client_ip, private_file_response
 from workflows import selectors as flow_selectors
@@ -150,7 +150,7 @@ def add_reassign_form(request: HttpRequest, context: dict[str, Any], form: Reass
     """Scheme administrators may give the case's open task to someone else."""
     task = context.get("open_task")
     roles: set[str] = getattr(request, "staff_roles", set())  # read once by staff_required
-    if task is not None and Role.SCHEME_ADMIN.value in roles:
+    if task is not None and roles_administer_scheme(request.user, roles):
         context["reassign_form"] = form or ReassignForm(candidates=flow_selectors.reassign_candidates(task))
 
 
@@ -182,10 +182,22 @@ def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staff/application_detail.html", context, status=400 if form.errors else 200)
 
 
+def file_opened(request: HttpRequest, application: Application, *, document: Any = None, letter: Any = None) -> None:
+    """A file showing a full number: only for roles that may see it, audited
+    (subsidy.services.applicants.applicant_file_open); 403 for anyone else."""
+    try:
+        applicant_file_open(
+            application=application, by=request.user, document=document, letter=letter, ip=client_ip(request)
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(str(error.message)) from error
+
+
 @staff_required
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _application(pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
+    file_opened(request, application, document=document)
     return private_file_response(
         document.file.open("rb"), filename=document.original_name, content_type=document.content_type
     )
@@ -201,6 +213,7 @@ def document_view(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
     browser renders it as that type and runs nothing. Anything else is a download."""
     application = _application(pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
+    file_opened(request, application, document=document)
     handle = document.file.open("rb")
     return private_file_response(
         handle,

@@ -35,7 +35,8 @@ from forms.reviews import ReassignForm
 from forms.staff import ApplicationFilterForm
 from subsidy import selectors as domain_selectors
 from subsidy.exceptions import DomainError, NotPermitted
-from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation, Role
+from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation
+from subsidy.permissions import roles_administer_scheme
 from subsidy.selectors import application_filter
 from subsidy.services import reviews
 from subsidy.web import client_ip
@@ -146,7 +147,7 @@ def task_unassign(request: HttpRequest, task_pk: int) -> HttpResponse:
 @require_POST
 def task_reassign(request: HttpRequest, task_pk: int) -> HttpResponse:
     """A scheme administrator gives an open task to someone else, from the case page."""
-    if Role.SCHEME_ADMIN.value not in request.staff_roles:  # type: ignore[attr-defined]
+    if not roles_administer_scheme(request.user, request.staff_roles):  # type: ignore[attr-defined]
         raise PermissionDenied(_("Only scheme administrators may reassign a case."))
     with _locked_task(task_pk) as task:
         form = ReassignForm(request.POST, candidates=selectors.reassign_candidates(task))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import account_views, finance_views, letter_views, report_views, staff_views, task_views
+from workflows import account_views, change_views, finance_views, letter_views, report_views, staff_views, task_views
 
 app_name = "staff"
 
@@ -48,6 +48,12 @@ urlpatterns = [
         name="batch_transition",
     ),
     path("budget/", finance_views.budget, name="budget"),
+    # Changes of applicant identity or bank details waiting for verification.
+    path("applicant-changes/", change_views.change_list, name="applicant_changes"),
+    path("applicant-changes/<int:pk>/", change_views.change_detail, name="applicant_change"),
+    path("identity-claims/", change_views.identity_claim_list, name="identity_claims"),
+    path("identity-claims/<int:pk>/", change_views.identity_claim_detail, name="identity_claim"),
+    path("identity-claims/<int:pk>/evidence/", change_views.identity_claim_evidence, name="identity_claim_evidence"),
     # Reports for scheme administrators and auditors.
     path("reports/", report_views.dashboard, name="reports"),
     path("reports/<slug:key>.<slug:file_format>", report_views.export, name="report_export"),

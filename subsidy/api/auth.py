@@ -1,59 +1,68 @@
-"""`POST /api/v1/auth/token/`: a token for email and password, counted by django-axes like
-any sign-in; staff also give a code from their authenticator app while
-settings.SUBSIDY_STAFF_REQUIRE_2FA is on (a token must not be a way around it)."""
+"""API authentication with personal tokens (subsidy.models.tokens).
+
+`Authorization: Token <key>`: the key is hashed and looked up; a revoked or expired
+token, or one whose account is deactivated, gets 401 saying so. Tokens are made, listed
+and revoked through subsidy.api.token_views. This module imports no DRF view: the
+settings name the class here, and DRF imports it while defining its APIView."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import authenticate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
-from subsidy.permissions import user_is_staff_member
+from subsidy.models import ApiToken
+from subsidy.models.tokens import api_token_hash
+
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-class TokenRequestSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField(label=_("Email"), write_only=True)
-    password = serializers.CharField(
-        label=_("Password"), style={"input_type": "password"}, trim_whitespace=False, write_only=True
-    )
-    otp_token = serializers.CharField(
-        label=_("Code from your authenticator app"),
-        required=False,
-        allow_blank=True,
-        write_only=True,
-        help_text=_("Staff only, when two-step sign-in is required: the six digits the app shows."),
-    )
-    token = serializers.CharField(label=_("Token"), read_only=True)
+class ApiTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>` (DRF parses the header); `request.auth` is the ApiToken."""
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # The Django request, not DRF's wrapper: django-axes marks a locked-out attempt on
-        # it and its middleware answers 429.
-        user = authenticate(
-            request=self.context["request"],
-            username=str(attrs["username"]).strip().lower(),
-            password=attrs["password"],
-        )
-        if user is None:
-            raise serializers.ValidationError(
-                _("Unable to sign in with this email and password."), code="authorization"
+    keyword = "Token"
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
+        token = ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key)).first()
+        if token is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        if token.revoked_at is not None:
+            raise AuthenticationFailed(
+                _("This API token has been revoked. Create a new one on your account's API tokens page.")
             )
-        if settings.SUBSIDY_STAFF_REQUIRE_2FA and (user.is_staff or user_is_staff_member(user)):
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-            code = "".join(str(attrs.get("otp_token") or "").split())
-            if device is None or not code or not device.verify_token(code):
-                message = _("Staff need a valid code from their authenticator app (set up by signing in on the site).")
-                raise serializers.ValidationError({"otp_token": message}, code="authorization")
-        attrs["user"] = user
-        return attrs
+        now = timezone.now()
+        if token.expires_at <= now:
+            raise AuthenticationFailed(
+                _("This API token has expired. Create a new one on your account's API tokens page.")
+            )
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("This account has been deactivated."))
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token.user, token
 
 
-class TokenView(ObtainAuthToken):
-    serializer_class = TokenRequestSerializer
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema describes ApiTokenAuthentication (drf-spectacular)."""
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "request": self.request._request}
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        definition = build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=ApiTokenAuthentication.keyword
+        )
+        definition["description"] = (
+            "A personal API token: `Authorization: Token <key>`. Make one on your account's API tokens "
+            "page or with `POST /api/v1/auth/token/`; it expires and can be revoked."
+        )
+        return definition

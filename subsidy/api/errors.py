@@ -1,7 +1,7 @@
 """One place where refusals become HTTP: NotPermitted → 403, InvalidState and
 conflicts with other records → 409, a reused Idempotency-Key → 422, Django's
-ValidationError → field-level 400, any other DomainError → 400; always with `detail`
-in the caller's language."""
+ValidationError → field-level 400 (too many uploads this hour: field-level 429), any
+other DomainError → 400; always with `detail` in the caller's language."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from subsidy.api.idempotency import IdempotencyKeyReused
 from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted, PatentAlreadyClaimed
 from subsidy.services.batches import AlreadyInBatch, ExportRefused, ReturnFileUnreadable
+from subsidy.services.documents import UploadLimitReached
 from subsidy.services.reviews import AnnualCapExceeded, BudgetExceeded
 
 # Refusals because of the state of this or another record: trying again later may work.
@@ -49,6 +50,10 @@ def domain_error_body(error: DomainError) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, UploadLimitReached):
+        # Too many uploads this hour: the field error, as 429 with when to try again.
+        body = as_serializer_error(exc)
+        return Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(detail=as_serializer_error(exc))
     if isinstance(exc, DomainError):

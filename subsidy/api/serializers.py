@@ -314,6 +314,11 @@ class BatchCreateSerializer(serializers.Serializer[Batch]):
 
 class BatchTransitionSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    file_not_sent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="withdraw of an exported batch: confirms that no file of it was sent to the bank, nor will be.",
+    )
 
 
 class BatchLineSerializer(serializers.ModelSerializer[BatchLine]):

@@ -5,13 +5,13 @@ settings.API_ANONYMOUS_RATE_LIMIT and are read on every request."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+from subsidy.models import ApiToken
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -28,8 +28,8 @@ class TokenRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        if isinstance(request.auth, Token):
-            ident = "token:" + hashlib.sha256(request.auth.key.encode()).hexdigest()[:32]
+        if isinstance(request.auth, ApiToken):
+            ident = f"token:{request.auth.pk}"
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:

@@ -8,8 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from subsidy.api import views
-from subsidy.api.auth import TokenView
 from subsidy.api.docs import RedocView
+from subsidy.api.token_views import ApiTokenViewSet, TokenView
 
 router = DefaultRouter()
 router.register("rounds", views.FundingRoundViewSet, basename="round")
@@ -22,10 +22,14 @@ document = views.DocumentViewSet.as_view({"get": "retrieve", "delete": "destroy"
 document_download = views.DocumentViewSet.as_view({"get": "download"})
 letters = views.LetterViewSet.as_view({"get": "list"})
 letter_download = views.LetterViewSet.as_view({"get": "download"})
+api_tokens = ApiTokenViewSet.as_view({"get": "list"})
+api_token = ApiTokenViewSet.as_view({"delete": "destroy"})
 
 app = "applications/<int:application_pk>"
 v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/tokens/", api_tokens, name="api_tokens"),
+    path("auth/tokens/<int:pk>/", api_token, name="api_token"),
     path("applications/<int:pk>/transitions/<str:name>/", views.TransitionView.as_view(), name="transition"),
     path("applications/<int:pk>/conflict-declaration/", views.ConflictDeclarationView.as_view(), name="conflict"),
     path("applications/<int:pk>/checklist/", views.ChecklistView.as_view(), name="checklist"),

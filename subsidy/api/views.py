@@ -62,6 +62,16 @@ def attachment(handle: Any, filename: str, content_type: str) -> FileResponse:
     return private_file_response(handle, filename=filename, content_type=content_type)
 
 
+def staff_file_opened(request: Request, application: Application, *, document: Any = None, letter: Any = None) -> None:
+    """Staff opening a file that shows a full number: role-checked and audited, as on the
+    staff pages (subsidy.services.applicants.applicant_file_open). The applicant's side
+    sees its own files."""
+    if user_is_staff_member(request.user):
+        applicant_services.applicant_file_open(
+            application=application, by=request.user, document=document, letter=letter, ip=client_ip(request)
+        )
+
+
 # --------------------------------------------------------------------------
 # Funding rounds and applicants
 # --------------------------------------------------------------------------
@@ -401,6 +411,7 @@ class DocumentViewSet(
     @extend_schema(responses={**FILE_RESPONSE, 404: ERRORS[404]})
     def download(self, request: Request, *args: Any, **kwargs: Any) -> FileResponse:
         document = self.get_object()
+        staff_file_opened(request, document.application, document=document)
         return attachment(document.file.open("rb"), document.original_name, document.content_type)
 
 
@@ -420,6 +431,7 @@ class LetterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Letter]):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ERRORS[404]})
     def download(self, request: Request, *args: Any, **kwargs: Any) -> FileResponse:
         letter = self.get_object()
+        staff_file_opened(request, letter.application, letter=letter)
         return attachment(letter.file.open("rb"), letter.file_name, "application/pdf")
 
 
@@ -465,7 +477,7 @@ class LetterVerifyView(APIView):
 # Disbursement batches (finance staff act; auditors and scheme administrators read)
 # --------------------------------------------------------------------------
 
-BATCH_TRANSITIONS = ["submit", "release", "cancel"]
+BATCH_TRANSITIONS = ["submit", "release", "cancel", "withdraw"]
 
 
 class BatchViewSet(
@@ -519,6 +531,14 @@ class BatchViewSet(
                 batch = batch_services.batch_submit(batch=found, by=request.user, ip=ip)
             elif name == "release":
                 batch = batch_services.batch_release(batch=found, by=request.user, ip=ip)
+            elif name == "withdraw":
+                batch = batch_services.batch_withdraw(
+                    batch=found,
+                    by=request.user,
+                    reason=serializer.validated_data["reason"],
+                    file_not_sent=serializer.validated_data["file_not_sent"],
+                    ip=ip,
+                )
             else:
                 batch = batch_services.batch_cancel(
                     batch=found, by=request.user, reason=serializer.validated_data["reason"], ip=ip

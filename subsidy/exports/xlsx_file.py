@@ -1,6 +1,8 @@
 """XLSX with the CSV's columns, number formats and a totals row (openpyxl write-only:
 rows go to disk as they come). openpyxl stamps the current time into the document
-properties and the zip entries; both are fixed here so the same batch gives the same bytes."""
+properties and the zip entries; both are fixed here so the same batch gives the same bytes.
+Every text cell is written explicitly as a string and made safe (subsidy.exports.cells):
+no cell of this file is a formula; account numbers are text with their exact digits."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from subsidy.exports.rows import HEADINGS, BatchHeader, ExportRow, money
+from subsidy.exports.cells import text_cell
+from subsidy.exports.rows import HEADINGS, BatchHeader, ExportInvalid, ExportRow, money
 
 AMOUNT_FORMAT = "#,##0.00"
 WIDTHS = [8, 36, 24, 30, 16, 14, 26, 20, 18]
@@ -36,37 +39,40 @@ def write_xlsx(header: BatchHeader, rows: Iterable[ExportRow], out: IO[bytes]) -
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     bold = Font(bold=True)
-    heading_cells = []
-    for heading in HEADINGS:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = bold
-        heading_cells.append(cell)
-    sheet.append(heading_cells)
+    sheet.append([text_cell(sheet, heading, font=bold) for heading in HEADINGS])
     count, total = 0, Decimal("0.00")
+    problems: list[str] = []
     for row in rows:
-        amount = WriteOnlyCell(sheet, value=Decimal(money(row.amount)))
-        amount.number_format = AMOUNT_FORMAT
-        sheet.append(
-            [
+        # A refused line is noted and the rest read on: the message names every such
+        # line at once, and the rows (a server-side cursor) are read to their end.
+        try:
+            amount = WriteOnlyCell(sheet, value=Decimal(money(row.amount)))
+            cells = [
                 row.sequence,
-                row.payee_name,
-                row.account_number,  # text: long account numbers must not become floats
-                row.bank_name,
-                row.cnaps_code,
+                text_cell(sheet, row.payee_name),
+                text_cell(sheet, row.account_number),  # text: long account numbers must not become floats
+                text_cell(sheet, row.bank_name),
+                text_cell(sheet, row.cnaps_code),
                 amount,
-                row.purpose,
-                row.letter_reference,
-                row.application_reference,
+                text_cell(sheet, row.purpose),
+                text_cell(sheet, row.letter_reference),
+                text_cell(sheet, row.application_reference),
             ]
-        )
+        except ExportInvalid as error:
+            problems.extend(f"#{row.sequence} {row.application_reference}: {problem}" for problem in error.problems)
+            continue
+        amount.number_format = AMOUNT_FORMAT
+        sheet.append(cells)
         count += 1
         total += row.amount
+    if problems:
+        sheet.close()  # ends openpyxl's row writer here rather than at garbage collection
+        raise ExportInvalid(problems)
     # The literal total (a =SUM() cell has no cached value until Excel recalculates).
     total_cell = WriteOnlyCell(sheet, value=total)
     total_cell.number_format = AMOUNT_FORMAT
     total_cell.font = bold
-    label = WriteOnlyCell(sheet, value=f"合计 {count} 笔")
-    label.font = bold
+    label = text_cell(sheet, f"合计 {count} 笔", font=bold)
     sheet.append([None, label, None, None, None, total_cell])
     with tempfile.TemporaryDirectory() as directory:
         raw = Path(directory) / "raw.xlsx"

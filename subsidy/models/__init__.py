@@ -1,5 +1,6 @@
 """The domain model. Import models from here: `from subsidy.models import Application`."""
 
+from subsidy.models.applicant_changes import ApplicantChange, ApplicantChangeStatus
 from subsidy.models.applicants import Applicant, ApplicantAccess
 from subsidy.models.applications import Application, CostItem, PatentClaim, ReferenceCounter
 from subsidy.models.audit import AuditEntry
@@ -35,12 +36,14 @@ from subsidy.models.choices import (
 from subsidy.models.documents import Document
 from subsidy.models.enrolment import EnrolmentCode
 from subsidy.models.idempotency import IdempotencyKey
+from subsidy.models.identity_claims import IdentityClaim, IdentityClaimStatus
 from subsidy.models.letters import Letter
 from subsidy.models.patents import HKPatent, HKPatentProprietor
 from subsidy.models.rates import ExchangeRate
 from subsidy.models.reviews import ChecklistEntry, ConflictDeclaration, InformationRequest
 from subsidy.models.rounds import FundingRound
 from subsidy.models.scheduling import ScheduledRun
+from subsidy.models.tokens import ApiToken, TokenRevocation
 
 __all__ = [
     "AWAITING_OFFICE_STATUSES",
@@ -51,8 +54,11 @@ __all__ = [
     "STAFF_ROLES",
     "WITHDRAWABLE_STATUSES",
     "AccessRole",
+    "ApiToken",
     "Applicant",
     "ApplicantAccess",
+    "ApplicantChange",
+    "ApplicantChangeStatus",
     "ApplicantKind",
     "Application",
     "ApplicationStatus",
@@ -78,6 +84,8 @@ __all__ = [
     "HKPatent",
     "HKPatentProprietor",
     "IdempotencyKey",
+    "IdentityClaim",
+    "IdentityClaimStatus",
     "InformationRequest",
     "Letter",
     "LetterChinese",
@@ -92,4 +100,5 @@ __all__ = [
     "ReferenceCounter",
     "Role",
     "ScheduledRun",
+    "TokenRevocation",
 ]

@@ -19,7 +19,7 @@ class ApplicantQuerySet(models.QuerySet["Applicant"]):
     def accessible_by(self, user: User | AnonymousUser) -> ApplicantQuerySet:
         if not user.is_authenticated:
             return self.none()
-        return self.filter(access__user=user)
+        return self.filter(access__user=user, access__revoked_at__isnull=True)
 
 
 # What an applicant (or their agency) fills in and may change, on the page and in the API.
@@ -40,6 +40,20 @@ APPLICANT_EDITABLE_FIELDS = (
     "bank_account_number",
     "cnaps_code",
     "letter_chinese",
+)
+
+# Who the applicant is: fixed once a claim is submitted (letters, the public notice and
+# the eligibility findings name it); a change afterwards waits for staff to verify it.
+IDENTITY_FIELDS = ("kind", "name", "name_en", "uscc", "id_kind", "id_number")
+# Where the money goes: fixed on a claim at approval; a change while a claim is approved
+# or in payment waits for staff to verify it (subsidy.services.applicant_changes).
+BANK_FIELDS = ("bank_account_name", "bank_name", "bank_account_number", "cnaps_code")
+
+
+# The same answer whoever asks, naming nobody: the real holder proves the number is theirs.
+IDENTIFIER_TAKEN = _(
+    "This number cannot be registered to your account. If it is yours, contact the scheme office "
+    "with your business licence or identity document; staff will check it and give you access."
 )
 
 
@@ -127,6 +141,8 @@ class Applicant(models.Model):
                 check("id_number", identifiers.validate_residence_permit)
             else:
                 check("id_number", identifiers.validate_resident_id)
+        for name_field in ("name", "name_en", "bank_account_name", "bank_name"):
+            check(name_field, identifiers.validate_payee_name)
         check("phone", identifiers.validate_phone)
         check("bank_account_number", identifiers.validate_bank_account_number)
         check("cnaps_code", identifiers.validate_cnaps_code)
@@ -135,8 +151,35 @@ class Applicant(models.Model):
             errors.setdefault("bank_account_name", []).append(
                 ValidationError(_("Give all four bank details, or none for now."))
             )
+        elif self.bank_account_name and "bank_account_name" not in errors and not self.account_name_matches():
+            errors.setdefault("bank_account_name", []).append(
+                ValidationError(
+                    _("The account must be in the applicant's own name: write the name as it is above (%(name)s)."),
+                    params={"name": self.name},
+                    code="account_name_mismatch",
+                )
+            )
+        self._check_identifier_free(errors)
         if errors:
             raise ValidationError(errors)
+
+    def account_name_matches(self) -> bool:
+        """The subsidy is paid only to the applicant: the account holder's name is the
+        applicant's Chinese or English name (brackets, spacing and case aside)."""
+        key = identifiers.payee_name_key(self.bank_account_name)
+        return key in {identifiers.payee_name_key(n) for n in (self.name, self.name_en) if n}
+
+    def _check_identifier_free(self, errors: dict[str, list[ValidationError]]) -> None:
+        """A USCC or ID number already registered gets the same message whoever asks,
+        without saying whose it is; the real holder proves it with an identity claim."""
+        for field in ("uscc", "id_number"):
+            value = getattr(self, field)
+            if (
+                value
+                and field not in errors
+                and Applicant.objects.filter(**{field: value}).exclude(pk=self.pk).exists()
+            ):
+                errors[field] = [ValidationError(IDENTIFIER_TAKEN, code="identifier_taken")]
 
     @property
     def is_organisation(self) -> bool:
@@ -151,7 +194,13 @@ class Applicant(models.Model):
         return all([self.bank_account_name, self.bank_name, self.bank_account_number, self.cnaps_code])
 
     def is_accessible_by(self, user: User | AnonymousUser) -> bool:
-        return bool(user.is_authenticated and self.access.filter(user=user).exists())
+        return bool(user.is_authenticated and self.access.filter(user=user, revoked_at__isnull=True).exists())
+
+
+def applicant_field_label(name: str) -> str:
+    """A detail's name as people read it (emails and pages about changes of details)."""
+    field: Any = Applicant._meta.get_field(name)
+    return str(field.verbose_name)
 
 
 class ApplicantAccess(models.Model):
@@ -161,6 +210,9 @@ class ApplicantAccess(models.Model):
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="access")
     role = models.CharField(_("role"), max_length=10, choices=AccessRole.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
+    # Access ends, it is never deleted: who could act for an applicant stays on record
+    # (and such an account never becomes staff; subsidy migration 0016).
+    revoked_at = models.DateTimeField(_("access ended"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("applicant access")

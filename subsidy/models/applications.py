@@ -24,7 +24,7 @@ from subsidy.models.choices import (
 )
 from subsidy.models.patents import HKPatent
 from subsidy.models.rounds import FundingRound
-from subsidy.permissions import user_has_role
+from subsidy.permissions import user_has_role, user_independent_of_applicant
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -41,6 +41,7 @@ def may_review(instance: models.Model, user: Any) -> bool:
         isinstance(instance, Application)
         and user_has_role(user, Role.REVIEWER)
         and instance.reviewer_id in (None, user.pk)
+        and user_independent_of_applicant(user, instance.applicant_id)
         and instance.declared_no_conflict(user)
     )
 
@@ -51,22 +52,35 @@ def may_decide(instance: models.Model, user: Any) -> bool:
         isinstance(instance, Application)
         and user_has_role(user, Role.APPROVER)
         and user.pk != instance.reviewer_id
+        and user_independent_of_applicant(user, instance.applicant_id)
         and instance.declared_no_conflict(user)
     )
 
 
 def may_record_objection(instance: models.Model, user: Any) -> bool:
-    return user_has_role(user, Role.APPROVER) or user_has_role(user, Role.SCHEME_ADMIN)
+    return (
+        isinstance(instance, Application)
+        and (user_has_role(user, Role.APPROVER) or user_has_role(user, Role.SCHEME_ADMIN))
+        and user_independent_of_applicant(user, instance.applicant_id)
+    )
 
 
 def may_schedule_payment(instance: models.Model, user: Any) -> bool:
     """A finance approver releases the batch that schedules the payment."""
-    return user_has_role(user, Role.FINANCE_APPROVER)
+    return (
+        isinstance(instance, Application)
+        and user_has_role(user, Role.FINANCE_APPROVER)
+        and user_independent_of_applicant(user, instance.applicant_id)
+    )
 
 
 def may_settle_payment(instance: models.Model, user: Any) -> bool:
     """Finance staff record what the bank reported."""
-    return user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER)
+    return (
+        isinstance(instance, Application)
+        and (user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER))
+        and user_independent_of_applicant(user, instance.applicant_id)
+    )
 
 
 def notice_period_over(instance: models.Model) -> bool:
@@ -110,7 +124,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
     def accessible_by(self, user: User | AnonymousUser) -> ApplicationQuerySet:
         if not user.is_authenticated:
             return self.none()
-        return self.filter(applicant__access__user=user)
+        return self.filter(applicant__access__user=user, applicant__access__revoked_at__isnull=True)
 
     def drafts(self) -> ApplicationQuerySet:
         return self.filter(status=ApplicationStatus.DRAFT)
@@ -209,6 +223,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
     # whoever's action sends them (a decision taken on English pages, a bank return).
     language = models.CharField(_("language of the applicant's emails"), max_length=10, blank=True)
 
+    # The payee, fixed at approval from the applicant's bank details: batches pay exactly
+    # this, and only a change verified by two members of staff replaces it
+    # (subsidy.services.applicant_changes). Never re-read from the profile.
+    payee_name = models.CharField(_("payee account name"), max_length=200, blank=True)
+    payee_bank_name = models.CharField(_("payee bank"), max_length=200, blank=True)
+    payee_account_number = models.CharField(_("payee account number"), max_length=30, blank=True)
+    payee_cnaps_code = models.CharField(_("payee CNAPS code"), max_length=12, blank=True)
+
     # Payment (filled by the finance transitions below).
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=35, blank=True)
@@ -279,6 +301,22 @@ class Application(ConcurrentTransitionMixin, models.Model):
             and user.is_authenticated
             and self.conflict_declarations.filter(user=user, has_conflict=False).exists()
         )
+
+    PAYEE_FIELDS = {
+        "payee_name": "bank_account_name",
+        "payee_bank_name": "bank_name",
+        "payee_account_number": "bank_account_number",
+        "payee_cnaps_code": "cnaps_code",
+    }
+
+    def freeze_payee(self) -> None:
+        """Copy the applicant's bank details (as the caller loaded, and locked, them)."""
+        for own, applicants in self.PAYEE_FIELDS.items():
+            setattr(self, own, getattr(self.applicant, applicants))
+
+    @property
+    def has_payee(self) -> bool:
+        return all(getattr(self, own) for own in self.PAYEE_FIELDS)
 
     @property
     def declarations_complete(self) -> bool:
@@ -377,6 +415,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         self.decided_at = timezone.now()
         self.decision_reason = comment
         self.notice_ends_on = notice_ends_on
+        self.freeze_payee()
 
     @transition(
         field=status,
@@ -403,6 +442,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         self.notice_ends_on = None
         self.recommendation = ""
         self.recommended_amount = None
+        for own in self.PAYEE_FIELDS:
+            setattr(self, own, "")
 
     @transition(
         field=status,

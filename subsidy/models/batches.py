@@ -2,6 +2,7 @@
 
 draft ──submit──> submitted ──release──> released ──mark_exported──> exported ──reconcile──> reconciled
 draft|submitted ──cancel──> cancelled
+released|exported ──withdraw (nothing settled, file not sent)──> cancelled
 
 A finance officer builds and submits a batch; a *different* finance approver
 releases it (transition permission and a database check). A line binds one claim;
@@ -21,11 +22,17 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from subsidy.models.applications import Application
 from subsidy.models.choices import LIVE_LINE_STATUSES, BatchStatus, ExportFormat, LineStatus, Role
-from subsidy.permissions import user_has_role
+from subsidy.permissions import applicants_of, user_has_role
 
 
 def may_build(instance: models.Model, user: Any) -> bool:
     return user_has_role(user, Role.FINANCE_OFFICER)
+
+
+def independent_of_payees(batch: Batch, user: Any) -> bool:
+    """Nobody releases or reconciles a batch that pays an applicant they can act for."""
+    own = applicants_of(user)
+    return not own or not batch.lines.filter(application__applicant_id__in=own).exists()
 
 
 def may_release(instance: models.Model, user: Any) -> bool:
@@ -34,6 +41,7 @@ def may_release(instance: models.Model, user: Any) -> bool:
         isinstance(instance, Batch)
         and user_has_role(user, Role.FINANCE_APPROVER)
         and user.pk != instance.submitted_by_id
+        and independent_of_payees(instance, user)
     )
 
 
@@ -42,7 +50,26 @@ def may_cancel(instance: models.Model, user: Any) -> bool:
 
 
 def may_handle_bank_files(instance: models.Model, user: Any) -> bool:
-    return user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER)
+    return (
+        isinstance(instance, Batch)
+        and (user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER))
+        and independent_of_payees(instance, user)
+    )
+
+
+def may_withdraw(instance: models.Model, user: Any) -> bool:
+    """Finance staff who may handle the batch's bank files (officer or approver)."""
+    return may_handle_bank_files(instance, user)
+
+
+def nothing_settled(instance: models.Model) -> bool:
+    """No line paid or failed and no return file imported: as far as this system knows,
+    the bank has not acted on the batch."""
+    return (
+        isinstance(instance, Batch)
+        and not instance.lines.filter(status__in=[LineStatus.PAID, LineStatus.FAILED]).exists()
+        and not instance.bank_returns.exists()
+    )
 
 
 def has_lines(instance: models.Model) -> bool:
@@ -162,6 +189,32 @@ class Batch(ConcurrentTransitionMixin, models.Model):
         permission=may_cancel,
     )
     def cancel(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        self.cancelled_at = timezone.now()
+        self.cancel_reason = comment
+
+    @transition(
+        field=status,
+        source=[BatchStatus.RELEASED, BatchStatus.EXPORTED],
+        target=BatchStatus.CANCELLED,
+        permission=may_withdraw,
+        conditions=[nothing_settled],
+    )
+    def withdraw(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+        """The way out of a released batch whose bank file cannot be produced (a payee
+        name the pain.001 schema refuses) or must not be used. Money safety decides
+        the sources:
+
+        - `released`: no file has been produced yet, so the bank cannot have it;
+        - `exported`: a file was downloaded, so only while nothing is settled (no line
+          paid or failed, no return file imported) and only when the person confirms
+          that the file was not sent to the bank and will not be (the service refuses
+          without that confirmation). Once the bank has answered for any line, money
+          may have moved: the batch must then be reconciled, never withdrawn;
+        - never `reconciled`.
+
+        A reason is required (the service checks it). subsidy.services.batches.
+        batch_withdraw puts every pending line's claim back to `approved`, ready for a
+        new batch, and marks those lines cancelled, in the same transaction."""
         self.cancelled_at = timezone.now()
         self.cancel_reason = comment
 

@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("applicants/", views.applicant_list, name="applicant_list"),
     path("applicants/new/", views.applicant_create, name="applicant_create"),
+    path("applicants/claim/", views.identity_claim, name="identity_claim"),
     path("applicants/<int:applicant_pk>/", views.applicant_edit, name="applicant_edit"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/new/", views.application_new, name="application_new"),

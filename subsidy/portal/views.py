@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from forms.accounts import SignUpForm
-from forms.applicants import ApplicantForm
+from forms.applicants import ApplicantForm, IdentityClaimForm
 from forms.claims import (
     COST_FIELDS,
     CostItemFormSet,
@@ -35,15 +35,26 @@ from forms.claims import (
 from forms.errors import saved
 from subsidy import rules, selectors
 from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted
-from subsidy.models import EDITABLE_STATUSES, Application, ApplicationStatus, CostItem, Role
-from subsidy.permissions import user_is_staff_member
+from subsidy.models import (
+    EDITABLE_STATUSES,
+    Applicant,
+    ApplicantChange,
+    Application,
+    ApplicationStatus,
+    CostItem,
+    IdentityClaim,
+    Role,
+)
+from subsidy.permissions import may_not_act_for_applicants, user_is_staff_member
 from subsidy.portal.steps import next_step, step_states
 from subsidy.services import applicants as applicant_services
 from subsidy.services import applications as application_services
 from subsidy.services import documents as document_services
+from subsidy.services.applicant_changes import open_change_for
 from subsidy.services.applicants import ApplicantFields
 from subsidy.services.applications import CostItemFields, PatentFields
 from subsidy.services.auth import user_register
+from subsidy.services.identity_claims import identity_claim_submit
 from subsidy.web import client_ip, private_file_response
 
 View = Callable[..., HttpResponse]
@@ -155,7 +166,12 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def applicant_create(request: HttpRequest) -> HttpResponse:
+    if may_not_act_for_applicants(request.user):
+        raise PermissionDenied(
+            _("Staff accounts cannot act for applicants. Someone on staff who applies uses a separate account.")
+        )
     form = ApplicantForm(request.POST or None)
     if (
         request.method == "POST"
@@ -176,6 +192,7 @@ def applicant_create(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def applicant_edit(request: HttpRequest, applicant_pk: int) -> HttpResponse:
     applicant = get_object_or_404(selectors.applicants_for_user(request.user), pk=applicant_pk)
+    waiting = open_change_for(applicant)
     form = ApplicantForm(request.POST or None, instance=applicant)
     if (
         request.method == "POST"
@@ -188,8 +205,55 @@ def applicant_edit(request: HttpRequest, applicant_pk: int) -> HttpResponse:
         )
     ):
         messages.success(request, _("Applicant profile saved."))
+        _tell_if_held(request, applicant, waiting)
         return redirect("portal:applicant_list")
-    return render(request, "portal/applicant_form.html", {"form": form, "applicant": applicant})
+    context = {"form": form, "applicant": applicant, "waiting": waiting}
+    return render(request, "portal/applicant_form.html", context)
+
+
+def _tell_if_held(request: HttpRequest, applicant: Applicant, waiting_before: ApplicantChange | None) -> None:
+    """Say so when the save held identity or bank details for verification."""
+    waiting = open_change_for(applicant)
+    if waiting is not None and (waiting_before is None or waiting.pk != waiting_before.pk):
+        messages.info(
+            request,
+            _(
+                "A claim of yours already relies on your identity or bank details, so your change of them "
+                "waits for verification by staff; you will be emailed when it is decided. Until then the "
+                "details as they were stay in use."
+            ),
+        )
+
+
+@login_required
+@domain_errors
+def identity_claim(request: HttpRequest) -> HttpResponse:
+    """The real holder of a number someone else registered first asks for the profile."""
+    if may_not_act_for_applicants(request.user):
+        raise PermissionDenied(
+            _("Staff accounts cannot act for applicants. Someone on staff who applies uses a separate account.")
+        )
+    form = IdentityClaimForm(request.POST or None, request.FILES or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            lambda: identity_claim_submit(
+                by=request.user,
+                number=form.cleaned_data["number"],
+                evidence=form.cleaned_data["evidence"],
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            ),
+        )
+    ):
+        messages.success(
+            request, _("Your identity claim was sent. Staff will check it; you will see the decision here.")
+        )
+        return redirect("portal:identity_claim")
+    claims = IdentityClaim.objects.filter(claimant=request.user).order_by("-created_at")
+    return render(request, "portal/identity_claim.html", {"form": form, "claims": claims})
 
 
 # Claims -----------------------------------------------------------------------
@@ -222,6 +286,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def claim_applicant(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
+    waiting = open_change_for(application.applicant)
     form = ApplicantForm(request.POST or None, instance=application.applicant)
     if (
         request.method == "POST"
@@ -233,6 +298,7 @@ def claim_applicant(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     ):
+        _tell_if_held(request, application.applicant, waiting)
         return _after_save(request, application, "applicant")
     return render(request, "portal/claim_applicant.html", {**_step_context(application, "applicant"), "form": form})
 

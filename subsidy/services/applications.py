@@ -115,8 +115,15 @@ def application_set_patent(
 
 @transaction.atomic
 def application_set_costs(*, application: Application, by: Any, items: list[CostItemFields]) -> list[CostItem]:
-    """Replace the claim's cost items with `items` (all or nothing)."""
+    """Replace the claim's cost items with `items` (all or nothing; at most
+    settings.MAX_COST_ITEMS_PER_CLAIM)."""
     app = lock_editable(application, by)
+    if len(items) > settings.MAX_COST_ITEMS_PER_CLAIM:
+        raise ValidationError(
+            _("A claim holds at most %(limit)d cost items; combine receipts of the same kind.")
+            % {"limit": settings.MAX_COST_ITEMS_PER_CLAIM},
+            code="too_many_cost_items",
+        )
     new_items = [CostItem(application=app, **item) for item in items]
     for item in new_items:
         item.full_clean(exclude=["application"])

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subsidy.exceptions import NotPermitted
-from subsidy.models import EnrolmentCode, Role
-from subsidy.permissions import user_roles
+from subsidy.models import EnrolmentCode, Role, TokenRevocation
+from subsidy.permissions import user_administers_scheme
 
 # Read out over the phone: no 0/O or 1/I to mix up.
 ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -78,8 +78,9 @@ def otp_devices_reset(*, user: Any, by: Any | None, reason: str, ip: str | None)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from subsidy.audit import audit_record
+    from subsidy.services.tokens import api_tokens_revoke_all
 
-    if by is not None and not (by.is_superuser or Role.SCHEME_ADMIN.value in user_roles(by)):
+    if by is not None and not user_administers_scheme(by):
         raise NotPermitted(_("Only scheme administrators may reset someone's two-factor sign-in."))
     if by is not None and user.pk == by.pk:
         raise NotPermitted(_("Ask another scheme administrator to reset your own two-factor sign-in."))
@@ -89,6 +90,8 @@ def otp_devices_reset(*, user: Any, by: Any | None, reason: str, ip: str | None)
     removed = devices.filter(confirmed=True).count()  # apps that worked; half-made ones go too
     devices.delete()
     sessions_end(user=user)
+    # A token made while the lost phone worked must not outlive it either.
+    api_tokens_revoke_all(user=user, reason=TokenRevocation.TWO_FACTOR_RESET, by=by, ip=ip)
     code = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(10))
     now = timezone.now()
     expires_at = now + dt.timedelta(hours=settings.SUBSIDY_ENROLMENT_CODE_HOURS)

@@ -45,9 +45,9 @@ from subsidy.models import (
     LineStatus,
     Role,
 )
-from subsidy.models.batches import may_handle_bank_files
+from subsidy.models.batches import mask_account, may_handle_bank_files
 from subsidy.permissions import user_has_role
-from subsidy.selectors import batch_candidates, letter_reference_for
+from subsidy.selectors import batch_candidates, letter_reference_for, open_bank_changes
 from subsidy.services.applications import notify_applicant
 
 
@@ -89,15 +89,47 @@ def lock_batch(batch: Batch) -> Batch:
 
 
 def _snapshot(line: BatchLine, app: Application) -> None:
-    """Payee, bank and amount as they are now; frozen once the batch is released."""
-    applicant = app.applicant
-    line.amount = app.approved_amount or Decimal("0.00")
-    line.application_reference = app.reference or ""
-    line.payee_name = applicant.bank_account_name
-    line.bank_name = applicant.bank_name
-    line.account_number = applicant.bank_account_number
-    line.cnaps_code = applicant.cnaps_code
-    line.letter_reference = letter_reference_for(app)
+    """What the line pays: the claim's amount and the payee fixed at its approval (never
+    re-read from the applicant's profile), with the approval letter in force."""
+    for name, value in _payment_facts(app).items():
+        setattr(line, name, value)
+
+
+def _payment_facts(app: Application) -> dict[str, Any]:
+    return {
+        "amount": app.approved_amount or Decimal("0.00"),
+        "application_reference": app.reference or "",
+        "payee_name": app.payee_name,
+        "bank_name": app.payee_bank_name,
+        "account_number": app.payee_account_number,
+        "cnaps_code": app.payee_cnaps_code,
+        "letter_reference": letter_reference_for(app),
+    }
+
+
+# What release compares, and how each difference is shown (accounts masked).
+PAYMENT_FACT_LABELS = {
+    "amount": _("amount"),
+    "application_reference": _("claim reference"),
+    "payee_name": _("payee account name"),
+    "bank_name": _("bank"),
+    "account_number": _("account number"),
+    "cnaps_code": _("CNAPS code"),
+    "letter_reference": _("approval letter"),
+}
+
+
+def line_differences(line: BatchLine, app: Application) -> list[str]:
+    """How the claim's payment now differs from what the maker submitted on the line."""
+    now = _payment_facts(app)
+    shown = []
+    for name, label in PAYMENT_FACT_LABELS.items():
+        was, is_ = getattr(line, name), now[name]
+        if was != is_:
+            if name == "account_number":
+                was, is_ = mask_account(str(was)), mask_account(str(is_))
+            shown.append(f"{label}: {was or '—'} → {is_ or '—'}")
+    return shown
 
 
 def _selection_text(
@@ -195,8 +227,11 @@ def batch_submit(*, batch: Batch, by: Any, ip: str | None = None) -> Batch:
 
 @transaction.atomic
 def batch_release(*, batch: Batch, by: Any, ip: str | None = None) -> Batch:
-    """A second finance person releases the batch: the payee details are frozen on the
-    lines and every claim goes approved → in_payment, all or nothing."""
+    """A second finance person releases the batch as the maker submitted it: every claim
+    goes approved → in_payment, all or nothing. If anything a line pays changed since
+    (payee, account, amount, letter; a bank change awaiting verification), release is
+    refused with the differences, accounts masked: what the checker approves is what the
+    bank is asked to pay."""
     locked = lock_batch(batch)
     check_batch_transition(locked, locked.release, by)
     lines = list(locked.lines.filter(status=LineStatus.PENDING).order_by("application_id"))
@@ -207,36 +242,36 @@ def batch_release(*, batch: Batch, by: Any, ip: str | None = None) -> Batch:
         .filter(pk__in=[line.application_id for line in lines])
         .order_by("pk")
     }
+    held = set(open_bank_changes(applicant_ids={app.applicant_id for app in applications.values()}))
     problems = []
     for line in lines:
         app = applications[line.application_id]
+        reference = app.reference or str(app.pk)
         if app.status != ApplicationStatus.APPROVED or not can_proceed(app.schedule_payment):
-            problems.append(app.reference or str(app.pk))
-        elif not app.applicant.has_bank_account:
-            problems.append(app.reference or str(app.pk))
+            problems.append(_("%(claim)s is no longer payable") % {"claim": reference})
+        elif app.applicant_id in held:
+            problems.append(_("%(claim)s: a change of bank details awaits verification") % {"claim": reference})
+        elif not app.has_payee:
+            problems.append(_("%(claim)s has no verified bank details") % {"claim": reference})
+        else:
+            differences = line_differences(line, app)
+            if not line.letter_reference and not differences:
+                differences = [str(_("the approval letter is still being issued"))]
+            if differences:
+                problems.append(
+                    _("%(claim)s changed since the batch was submitted (%(differences)s)")
+                    % {"claim": reference, "differences": "; ".join(str(d) for d in differences)}
+                )
     if problems:
         raise InvalidState(
-            _("These claims can no longer be paid in this batch: %(references)s. Cancel it and build a new one.")
-            % {"references": ", ".join(sorted(problems))}
+            _("This batch cannot be released as submitted: %(problems)s. Cancel it and build a new one.")
+            % {"problems": "; ".join(str(p) for p in problems)}
         )
+    # Exactly what the maker submitted and the checker saw is what is paid.
     for line in lines:
         app = applications[line.application_id]
         app.schedule_payment(by=by, batch=locked.reference, ip=ip)
         app.save()
-        _snapshot(line, app)
-    BatchLine.objects.bulk_update(
-        lines,
-        [
-            "amount",
-            "application_reference",
-            "payee_name",
-            "bank_name",
-            "account_number",
-            "cnaps_code",
-            "letter_reference",
-        ],
-        batch_size=2000,
-    )
     locked.line_count = len(lines)
     locked.total_amount = sum((line.amount for line in lines), Decimal("0.00"))
     locked.release(by=by, ip=ip)
@@ -254,6 +289,64 @@ def batch_cancel(*, batch: Batch, by: Any, reason: str, ip: str | None = None) -
     locked.lines.filter(status=LineStatus.PENDING).update(status=LineStatus.CANCELLED)
     locked.cancel(by=by, ip=ip, comment=reason)
     locked.save()
+    return locked
+
+
+@transaction.atomic
+def batch_withdraw(*, batch: Batch, by: Any, reason: str, file_not_sent: bool = False, ip: str | None = None) -> Batch:
+    """Take back a released batch whose bank file cannot be produced or must not be used
+    (Batch.withdraw says when this is allowed and why). Every pending line is cancelled
+    and its claim goes in_payment → approved (the claim's `payment_failed` transition,
+    audited on the claim with the batch and the reason), ready for a new batch. An
+    exported batch needs `file_not_sent`: the person confirms that no file of it went
+    to the bank, or ever will."""
+    locked = lock_batch(batch)
+    # Who first: someone who may never withdraw is told so, whatever the batch's state.
+    if by is not None and not may_handle_bank_files(locked, by):
+        raise NotPermitted(_("Only finance staff withdraw a released batch."))
+    check_batch_transition(locked, locked.withdraw, by)
+    errors: dict[str, Any] = {}
+    if not reason.strip():
+        errors["reason"] = _("Say why the batch is withdrawn.")
+    if locked.status == BatchStatus.EXPORTED and not file_not_sent:
+        errors["file_not_sent"] = _(
+            "A bank file of this batch was downloaded: confirm that it was not sent to the bank and will not be."
+        )
+    if errors:
+        raise ValidationError(errors)
+    lines = list(locked.lines.filter(status=LineStatus.PENDING).order_by("application_id"))
+    applications = {
+        app.pk: app
+        for app in Application.objects.select_for_update(of=("self",))
+        .filter(pk__in=[line.application_id for line in lines])
+        .order_by("pk")
+    }
+    comment = _("Batch %(reference)s withdrawn: %(reason)s") % {"reference": locked.reference, "reason": reason}
+    for line in lines:
+        app = applications[line.application_id]
+        check_app_transition(app, app.payment_failed, by)
+        # No failure reason: the bank did not return anything, and the applicant's page
+        # must not say it did; the claim's audit row carries the batch and the reason.
+        app.payment_failed(by=by, reason="", ip=ip, comment=str(comment)[:2000])
+        app.save()
+    locked.lines.filter(pk__in=[line.pk for line in lines]).update(status=LineStatus.CANCELLED)
+    was = locked.status
+    locked.withdraw(by=by, ip=ip, comment=reason)
+    locked.save()
+    audit_record(
+        subject=locked,
+        actor=by,
+        action="batch_withdraw_lines",
+        from_state=BatchStatus.CANCELLED,
+        to_state=BatchStatus.CANCELLED,
+        ip=ip,
+        changes={
+            "withdrawn_from": was,
+            "lines_cancelled": len(lines),
+            "claims_payable_again": sorted(app.reference or str(app.pk) for app in applications.values()),
+            "file_not_sent_confirmed": bool(file_not_sent),
+        },
+    )
     return locked
 
 
@@ -365,6 +458,21 @@ AMOUNT_MISMATCH = "amount_mismatch"
 ALREADY_SETTLED = "already_settled"
 DUPLICATE_IN_FILE = "duplicate_in_file"
 NOT_FINAL = "not_final"
+NO_STATUS = "no_status"
+# Payment dates a return file may carry: from the day before the batch was released
+# (a bank working in another time zone, or a file dated at midnight) to a few days
+# after today (value dates a bank announces ahead). A date outside, such as 0001-01-01
+# or 9999-12-31, means the file is wrong: it is refused whole.
+RETURN_DAYS_BEFORE_RELEASE = 1
+RETURN_DAYS_AFTER_TODAY = 3
+
+
+def return_date_window(batch: Batch, today: dt.date) -> bank_returns.DateWindow:
+    released = timezone.localdate(batch.released_at) if batch.released_at else today
+    return bank_returns.DateWindow(
+        earliest=released - dt.timedelta(days=RETURN_DAYS_BEFORE_RELEASE),
+        latest=today + dt.timedelta(days=RETURN_DAYS_AFTER_TODAY),
+    )
 
 
 @dataclass
@@ -401,7 +509,7 @@ def batch_import_return(
     if locked.status not in (BatchStatus.EXPORTED, BatchStatus.RECONCILED):
         raise InvalidState(_("Import the bank's return file after the batch has been exported."))
     try:
-        return_file = bank_returns.read_bank_return(data)
+        return_file = bank_returns.read_bank_return(data, return_date_window(locked, timezone.localdate()))
     except ExportInvalid as error:
         raise ReturnFileUnreadable(
             _("The return file cannot be read: %(problems)s") % {"problems": "; ".join(error.problems[:5])},
@@ -413,6 +521,7 @@ def batch_import_return(
             % {"other": return_file.original_message_id, "reference": locked.reference},
             [],
         )
+    _check_original_totals(locked, return_file)
     file_format, items = return_file.file_format, return_file.items
     lines = {line.application_reference: line for line in locked.lines.exclude(status=LineStatus.CANCELLED)}
     reported: list[dict[str, str]] = []
@@ -437,6 +546,32 @@ def batch_import_return(
         else:
             assert line is not None  # noqa: S101 - narrowed above
             to_apply.append((line, item))
+    rest = return_file.rest
+    if rest is not None:
+        # A status for the whole file or payment block: every pending line it does not
+        # list one by one (bank_returns module doc: RJCT fails them, ACSC pays them,
+        # PART and accepted-not-settled statuses leave them pending, reported).
+        for reference, line in sorted(lines.items(), key=lambda pair: pair[1].sequence):
+            if reference in seen or line.status != LineStatus.PENDING:
+                continue
+            if rest.outcome in (bank_returns.PAID, bank_returns.FAILED):
+                to_apply.append(
+                    (
+                        line,
+                        bank_returns.ReturnItem(
+                            reference=reference,
+                            outcome=rest.outcome,
+                            status_code=rest.status_code,
+                            reason=rest.reason,
+                            paid_on=rest.paid_on,
+                        ),
+                    )
+                )
+            else:
+                problem = NO_STATUS if rest.outcome == bank_returns.NO_STATUS else NOT_FINAL
+                reported.append(
+                    {"reference": reference, "problem": problem, "detail": f"{rest.level} {rest.status_code}"}
+                )
     applications = {
         app.pk: app
         for app in Application.objects.select_for_update(of=("self",))
@@ -500,6 +635,30 @@ def batch_import_return(
         locked.reconcile(by=by, ip=ip)
         locked.save()
     return ImportResult(bank_return=bank_return, reported=reported)
+
+
+def _check_original_totals(batch: Batch, return_file: bank_returns.ReturnFile) -> None:
+    """A status for the whole file or payment block is applied to every line only if the
+    original file's count and control sum, where the report states them, are this
+    batch's. (Payments listed one by one are matched by end-to-end id and amount.)"""
+    rest = return_file.rest
+    if rest is None or rest.outcome not in (bank_returns.PAID, bank_returns.FAILED):
+        return
+    problems = []
+    if return_file.original_count is not None and return_file.original_count != batch.line_count:
+        problems.append(
+            _("The report says the original file had %(count)s payments; the batch has %(lines)s.")
+            % {"count": return_file.original_count, "lines": batch.line_count}
+        )
+    if return_file.original_sum is not None and return_file.original_sum != batch.total_amount:
+        problems.append(
+            _("The report says the original file came to %(sum)s; the batch comes to %(total)s.")
+            % {"sum": return_file.original_sum, "total": batch.total_amount}
+        )
+    if problems:
+        raise ReturnFileUnreadable(
+            _("The return file cannot be read: %(problems)s") % {"problems": "; ".join(problems)}, problems
+        )
 
 
 def check_app_transition(app: Application, method: Any, by: Any) -> None:

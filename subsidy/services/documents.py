@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from subsidy.models import Application, Document
 from subsidy.services.applications import lock_editable
@@ -17,9 +23,63 @@ def document_check(upload: UploadedFile) -> str:
     return check_upload(upload)
 
 
+class UploadLimitReached(ValidationError):
+    """Too many uploads by one person this hour (the API answers 429)."""
+
+    retry_after = 0
+
+
+def document_upload_count(*, by: Any) -> None:
+    """Count one upload by `by` against settings.UPLOADS_PER_HOUR (per clock hour, in the
+    cache all web processes share), or refuse it with a field error (UploadLimitReached)."""
+    window = 3600
+    now = int(time.time())
+    key = f"uploads:{by.pk}:{now // window}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count > settings.UPLOADS_PER_HOUR:
+        error = UploadLimitReached(
+            {
+                "file": ValidationError(
+                    ngettext_lazy(
+                        "You have uploaded %(limit)d file in the last hour, the most allowed. Try again later.",
+                        "You have uploaded %(limit)d files in the last hour, the most allowed. Try again later.",
+                        "limit",
+                    )
+                    % {"limit": settings.UPLOADS_PER_HOUR},
+                    code="throttled",
+                )
+            }
+        )
+        error.retry_after = window - now % window
+        raise error
+
+
 @transaction.atomic
-def document_upload(*, application: Application, by: Any, doc_type: str, upload: UploadedFile) -> Document:
+def document_upload(
+    *, application: Application, by: Any, doc_type: str, upload: UploadedFile, count: bool = True
+) -> Document:
+    """Store one piece of evidence. Every upload by a person counts against their hourly
+    allowance (`count=False` only for the demo data's loader), and a claim holds at most
+    settings.MAX_DOCUMENTS_PER_CLAIM documents."""
+    if count:
+        document_upload_count(by=by)
     app = lock_editable(application, by)
+    limit = settings.MAX_DOCUMENTS_PER_CLAIM
+    if app.documents.count() >= limit:
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    _("A claim holds at most %(limit)d documents. Remove one before uploading another.")
+                    % {"limit": limit},
+                    code="too_many_documents",
+                )
+            }
+        )
     content_type = document_check(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -32,7 +32,7 @@ from subsidy.models import (
     Role,
 )
 from subsidy.models.applications import may_review
-from subsidy.permissions import user_has_role
+from subsidy.permissions import user_administers_scheme, user_has_any_role, user_has_role
 from subsidy.selectors import applicant_committed_amount, application_amount, claim_facts
 from subsidy.services.applications import check_transition, lock_application, notify_applicant
 from subsidy.services.letters import letter_request, letters_revoke
@@ -50,7 +50,10 @@ class AnnualCapExceeded(DomainError):
 def conflict_declare(
     *, application: Application, by: Any, has_conflict: bool, note: str = "", ip: str | None = None
 ) -> ConflictDeclaration:
-    """Record a declaration once; a conflict takes the person off the case for good."""
+    """Record a declaration once; a conflict takes the person off the case for good. Only
+    those who review or decide declare (an auditor reads, and writes nothing)."""
+    if not user_has_any_role(by, (Role.REVIEWER, Role.APPROVER)):
+        raise NotPermitted(_("Only reviewers and approvers declare conflicts of interest on a case."))
     app = lock_application(application)
     declaration, created = ConflictDeclaration.objects.get_or_create(
         application=app, user=by, defaults={"has_conflict": has_conflict, "note": note}
@@ -234,6 +237,7 @@ def application_approve(*, application: Application, by: Any, comment: str = "",
         if funding_round.notice_period_working_days
         else None
     )
+    app.applicant = applicant  # the payee is frozen from the row locked above
     app.approve(by=by, notice_ends_on=notice_ends_on, ip=ip, comment=comment)
     app.save()
     letter_request(application=app, kind=LetterKind.APPROVAL, by=by)
@@ -284,7 +288,7 @@ def application_reassign_reviewer(
 ) -> Application:
     """A scheme administrator moves a case under review to another reviewer (leave,
     workload). Not a state change, but who reviews a case is part of its record."""
-    if not user_has_role(by, Role.SCHEME_ADMIN):
+    if not user_administers_scheme(by):
         raise NotPermitted(_("Only scheme administrators may reassign a case."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case changes hands.")})

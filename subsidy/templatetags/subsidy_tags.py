@@ -62,6 +62,8 @@ BATCH_ACTION_LABELS = {
     "batch_import_return": _("Bank return file imported"),
     "reconcile": _("Reconciled"),
     "cancel": _("Cancelled"),
+    "withdraw": _("Withdrawn after release"),
+    "batch_withdraw_lines": _("Unpaid claims approved again"),
 }
 
 REPORT_PROBLEMS = {
@@ -70,6 +72,7 @@ REPORT_PROBLEMS = {
     "already_settled": _("Already settled"),
     "duplicate_in_file": _("Twice in the file"),
     "not_final": _("Status not final"),
+    "no_status": _("No status for this payment in the file"),
 }
 
 
@@ -187,3 +190,12 @@ def masked_identifier(applicant: Any) -> str:
     if applicant.is_organisation:
         return str(applicant.uscc)
     return mask_id_number(applicant.id_number)
+
+
+@register.filter
+def opens_for(doc_type: str, roles: set[str]) -> bool:
+    """`{% if d.doc_type|opens_for:request.staff_roles %}`: the document may be opened by
+    someone with these roles (one that shows a full ID number only by those who may see it)."""
+    from subsidy.personal_data import may_open_document
+
+    return may_open_document(set(roles or ()), doc_type)

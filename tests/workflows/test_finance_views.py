@@ -149,3 +149,47 @@ def test_applicant_sees_paid_on_date(client, officer):
     client.force_login(application.created_by)
     page = client.get(reverse("portal:application_detail", kwargs={"pk": application.pk})).content.decode()
     assert f"Paid on {today().day} {today():%b %Y}." in page
+
+
+def test_importing_the_exported_xlsx_as_the_return_is_refused_with_a_message(client, officer):
+    from subsidy.models import BankReturn
+
+    batch = released(officer)
+    with batches.batch_export(batch=batch, export_format="xlsx", by=officer).file as handle:
+        data = handle.read()
+    url = reverse("staff:batch_import", kwargs={"pk": batch.pk})
+    for name, content in [("PB.xlsx", data), ("noise.bin", bytes(range(256)) * 4), ("gb.csv", b"\x81\x30\xff\xff\r\n")]:
+        response = client.post(url, {"return_file": SimpleUploadedFile(name, content)}, follow=True)
+        assert response.status_code == 200, name
+        assert "The return file cannot be read" in response.content.decode(), name
+    assert not BankReturn.objects.exists()
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.EXPORTED
+
+
+def test_withdraw_a_released_batch_from_its_page(client, officer):
+    batch = released(officer)
+    page = client.get(reverse("staff:batch_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert 'id="action-withdraw"' in page
+    url = reverse("staff:batch_transition", kwargs={"pk": batch.pk, "action": "withdraw"})
+    assert client.post(url, {"reason": "name too long"}).status_code == 400  # not confirmed
+    assert client.post(url, {"reason": "", "understood": "on"}).status_code == 400
+    response = client.post(url, {"reason": "name too long", "understood": "on"}, follow=True)
+    assert "Batch withdrawn" in response.content.decode()
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.CANCELLED
+    assert set(Application.objects.values_list("status", flat=True)) == {ApplicationStatus.APPROVED}
+    page = client.get(reverse("staff:batch_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert 'id="action-withdraw"' not in page
+
+
+def test_withdrawing_an_exported_batch_asks_that_the_file_was_not_sent(client, officer):
+    batch = released(officer)
+    batches.batch_export(batch=batch, export_format="csv", by=officer).file.close()
+    page = client.get(reverse("staff:batch_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert 'name="file_not_sent"' in page
+    url = reverse("staff:batch_transition", kwargs={"pk": batch.pk, "action": "withdraw"})
+    response = client.post(url, {"reason": "XSD refused a name", "understood": "on"})
+    assert response.status_code == 400
+    assert "confirm that it was not sent" in response.content.decode()
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.EXPORTED
+    client.post(url, {"reason": "XSD refused a name", "understood": "on", "file_not_sent": "on"})
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.CANCELLED

@@ -130,3 +130,15 @@ def test_the_staff_accounts_page_shows_who_holds_tasks_nobody_works_on(client, d
     successor_row = next(row for row in body.split("<tr>") if successor.email in row)
     assert '<td class="num">0</td>' in successor_row
     assert hand_over_url(successor) not in successor_row  # nothing to hand over
+
+
+def test_a_superuser_hands_cases_over(departing):
+    from django.contrib.auth import get_user_model
+
+    from workflows.services import staff_cases_hand_over
+
+    person, successor, cases = departing
+    root = get_user_model().objects.create_superuser("root@example.cn", "root@example.cn", "a-long-pass-phrase")
+    result = staff_cases_hand_over(user=person, to=successor, by=root, reason="Left the office")
+    assert cases["review"].reference in result.moved
+    assert cases["decision"].reference in result.released

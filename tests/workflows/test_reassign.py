@@ -124,3 +124,40 @@ def test_reassign_reviewer_service_guards_its_own_rules(under_review):
             by=staff_member(Role.SCHEME_ADMIN),
             reason="x",
         )
+
+
+def superuser():
+    """A superuser as `createsuperuser` makes one: no groups at all."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("root@example.cn", "root@example.cn", "a-long-pass-phrase")
+
+
+def test_a_superuser_counts_as_scheme_administrator_for_reassigning(client, under_review):
+    application, _ = under_review
+    second = staff_member(Role.REVIEWER)
+    root = superuser()
+    task_reassign(task=the_open_task(application), to=second, by=root, reason="Nobody else is in")
+    assert Application.objects.get(pk=application.pk).reviewer == second
+    # And from the case page, where the form is offered to them.
+    third = staff_member(Role.REVIEWER)
+    client.force_login(root)
+    page = client.get(reverse("staff:application_detail", kwargs={"pk": application.pk})).content.decode()
+    assert 'id="reassign-heading"' in page
+    url = reverse("staff:task_reassign", kwargs={"task_pk": the_open_task(application).pk})
+    assert client.post(url, {"to": third.pk, "reason": "Workload"}).status_code == 302
+    assert Application.objects.get(pk=application.pk).reviewer == third
+
+
+def test_a_superuser_is_no_reviewer_or_approver_four_eyes_hold(client):
+    from workflows.flows import may_take_decision, may_take_review
+
+    root = superuser()
+    application = submitted_application()
+    review = the_open_task(application)
+    assert not may_take_review(root, application)
+    assert not review.flow_task.can_assign(root, review)
+    with pytest.raises(ValidationError):
+        task_reassign(task=review, to=root, by=staff_member(Role.SCHEME_ADMIN), reason="x")
+    decided, _ = reviewed(client)
+    assert not may_take_decision(root, decided)

@@ -12,7 +12,7 @@ from subsidy.services import batches
 
 
 class Command(BaseCommand):
-    help = "Reconcile a batch with the bank's return file (pain.002 XML or CSV); a repeated file changes nothing."
+    help = "Reconcile a batch with the bank's return file (pain.002 XML, CSV or XLSX); a repeated file changes nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("reference", help="batch reference, e.g. DEMO-BATCH-1")
@@ -22,9 +22,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror or error}") from error
+        try:
             batch = batches.batch_by_reference(options["reference"])
             result = batches.batch_import_return(
-                batch=batch, data=path.read_bytes(), filename=path.name, by=operator(options["user"])
+                batch=batch, data=data, filename=path.name, by=operator(options["user"])
             )
         except batches.ReturnFileUnreadable as error:
             raise CommandError("\n".join([str(error.message), *error.problems])) from error

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from subsidy.models import Application, ApplicationStatus, Role
+from subsidy.models import ApiToken, Application, ApplicationStatus, Role
+from subsidy.models.tokens import api_token_hash
 from tests.factories import ApplicantFactory, ApplicationFactory, FundingRoundFactory, UserFactory, staff_member
 from tests.subsidy.api.conftest import api_client
 
@@ -29,7 +30,8 @@ def test_a_token_is_obtained_with_email_and_password_and_then_authenticates():
     assert response.status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert client.get("/api/v1/applications/").status_code == 200
-    assert user.auth_token.key == response.json()["token"]
+    token = ApiToken.objects.get(user=user)
+    assert token.key_hash == api_token_hash(response.json()["token"])
 
 
 def test_without_credentials_the_api_answers_401():
@@ -214,3 +216,15 @@ def test_the_schema_is_valid_openapi_without_warnings(tmp_path):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_more_cost_items_than_the_limit_is_a_400_under_cost_items(settings):
+    settings.MAX_COST_ITEMS_PER_CLAIM = 2
+    draft = ApplicationFactory(complete=False)
+    client = api_client(draft.created_by)
+    path = f"/api/v1/applications/{draft.pk}/"
+    item = {"cost_type": "agency_fee", "amount": "10.00", "currency": "CNY", "paid_on": "2026-01-05"}
+    refused = client.patch(path, {"cost_items": [item] * 3}, format="json", HTTP_IF_MATCH=client.get(path)["ETag"])
+    assert refused.status_code == 400, refused.json()
+    assert "cost_items" in refused.json()
+    assert not draft.cost_items.exists()  # nothing stored

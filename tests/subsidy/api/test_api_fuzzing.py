@@ -9,7 +9,6 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -23,22 +22,26 @@ from tests.factories import (
     submitted_application,
 )
 from tests.factories import finance_staff as user_with_roles
+from tests.subsidy.api.conftest import api_key
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 
 
 @pytest.fixture
 def fuzz_world(db):
-    """A user who holds every role and owns an applicant with a draft and a submitted
-    claim, and a draft batch: so both the applicant's and the staff's code paths are
-    reached. Returns the user and real ids to put into paths."""
-    user = user_with_roles(*Role)
-    applicant = ApplicantFactory(owner=user)
-    draft = ApplicationFactory(created_by=user, applicant=applicant)
-    submitted_application(created_by=user, applicant=applicant)
+    """An applicant (with an agency's role too) who owns a draft and a submitted claim,
+    and a member of staff who holds every staff role, with a draft batch: one account
+    never holds both sides (the database refuses it), so cases alternate between them
+    and both the applicant's and the staff's code paths are reached. Returns the two
+    users and real ids to put into paths."""
+    applicant_user = user_with_roles(Role.APPLICANT, Role.AGENT)
+    staff = user_with_roles(*[role for role in Role if role not in (Role.APPLICANT, Role.AGENT)])
+    applicant = ApplicantFactory(owner=applicant_user)
+    draft = ApplicationFactory(created_by=applicant_user, applicant=applicant)
+    submitted_application(created_by=applicant_user, applicant=applicant)
     ApplicantFactory(owner=UserFactory())
     payable_application()
-    batch = batches.batch_create(by=user)
+    batch = batches.batch_create(by=staff)
     ids = {
         "applications": draft.pk,
         "applicants": applicant.pk,
@@ -46,10 +49,11 @@ def fuzz_world(db):
         "rounds": draft.funding_round_id,
         "documents": draft.documents.first().pk,
     }
-    return user, ids
+    return (applicant_user, staff), ids
 
 
 _counter = itertools.count()
+_turns = itertools.count()
 
 
 def aim_at_real_records(case, ids):
@@ -106,10 +110,11 @@ schema = live_schema()
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_keeps_to_its_schema(case, fuzz_world):
-    user, ids = fuzz_world
-    token, _ = Token.objects.get_or_create(user=user)
+    users, ids = fuzz_world
     extra = aim_at_real_records(case, ids)
+    user = users[next(_turns) // 2 % 2]  # aimed and not, each as either user
+    key = api_key(user)  # a new one each time: a generated DELETE may revoke one
     case.call_and_validate(
-        headers={"Authorization": f"Token {token.key}", "Accept-Language": "en", **extra},
+        headers={"Authorization": f"Token {key}", "Accept-Language": "en", **extra},
         checks=[not_a_server_error, response_schema_conformance],
     )

@@ -15,7 +15,8 @@ import pytest
 from django.db import transaction
 
 from subsidy.demo import demo_resident_id
-from tests.authorisation import FINANCE_VIEWERS, STAFF, expectations, shared_world
+from subsidy.services.tokens import api_token_create
+from tests.authorisation import FINANCE_VIEWERS, ID_REVEALERS, STAFF, expectations, shared_world
 from tests.factories import pdf_upload
 from tests.subsidy.api.conftest import api_client
 
@@ -28,13 +29,20 @@ ROLES = [
     "stranger",  # another applicant: these are someone else's records
     *STAFF,
 ]
-GROUPS = {"staff": STAFF, "finance_viewers": FINANCE_VIEWERS, "applicant_side": ["owner", "agent"]}
+GROUPS = {
+    "staff": STAFF,
+    "finance_viewers": FINANCE_VIEWERS,
+    "applicant_side": ["owner", "agent"],
+    "id_revealers": ID_REVEALERS,
+}
 expect = expectations(ROLES, GROUPS, anonymous=401)
 
 
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):
-    return shared_world(django_capture_on_commit_callbacks)
+    world = shared_world(django_capture_on_commit_callbacks)
+    world.ids["api_token"] = api_token_create(user=world.users["owner"], name="owner's script", ip=None)[0].pk
+    return world
 
 
 NEW_APPLICANT = {
@@ -52,6 +60,9 @@ DECLARATIONS = {"declarations": {"true_and_complete": True, "no_double_funding":
 
 # (name, method, path, body or a callable making it, expected statuses by role)
 ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
+    # Personal: everyone lists their own; a token is its owner's alone (the agent too gets 404).
+    ("own API tokens", "get", "/api/v1/auth/tokens/", None, expect(200)),
+    ("revoke an API token", "delete", "/api/v1/auth/tokens/{api_token}/", None, expect(404, owner=204)),
     ("rounds list", "get", "/api/v1/rounds/", None, expect(200)),
     ("round detail", "get", "/api/v1/rounds/{round}/", None, expect(200)),
     ("applicants list", "get", "/api/v1/applicants/", None, expect(200)),
@@ -68,8 +79,9 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/applicants/",
         lambda ids: NEW_APPLICANT,
-        # As on the portal: any signed-in account may create a profile, and gets access to it.
-        expect(201),
+        # As on the portal: any applicant or agency account may create a profile, and gets
+        # access to it; staff accounts never act for an applicant.
+        expect(201, staff=403),
     ),
     ("applications list", "get", "/api/v1/applications/", None, expect(200)),
     (
@@ -144,8 +156,9 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/applications/{submitted}/conflict-declaration/",
         {"has_conflict": False},
-        # The reviewer declared already in this world.
-        expect(404, applicant_side=403, staff=201, reviewer=409),
+        # Those who review or decide declare (the reviewer did already in this world);
+        # other staff, auditors included, write nothing.
+        expect(404, applicant_side=403, staff=403, approver=201, reviewer=409),
     ),
     (
         "checklist before review",
@@ -206,6 +219,21 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         None,
         expect(404, applicant_side=200, staff=200),
     ),
+    # Files that show a full ID number: staff who may see it (audited), and the applicant's side.
+    (
+        "identity document download",
+        "get",
+        "/api/v1/applications/{submitted}/documents/{identity_document}/download/",
+        None,
+        expect(404, applicant_side=200, staff=403, id_revealers=200),
+    ),
+    (
+        "letter to an individual download",
+        "get",
+        "/api/v1/applications/{decided_person}/letters/{person_letter}/download/",
+        None,
+        expect(404, applicant_side=200, staff=403, id_revealers=200),
+    ),
     ("letter verification", "get", "/api/v1/letters/verify/{token}/", None, expect(200, anonymous=200)),
     (
         "letter check with a copy",
@@ -232,6 +260,14 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "/api/v1/batches/{batch}/transitions/release/",
         {},
         expect(403, finance_viewers=409),
+    ),
+    (
+        "batch withdraw (a draft batch)",
+        "post",
+        "/api/v1/batches/{batch}/transitions/withdraw/",
+        {"reason": "the file cannot be produced"},
+        # Who may never withdraw is told so before what the state allows.
+        expect(403, finance_officer=409, finance_approver=409),
     ),
     (
         "batch cancel",

@@ -57,3 +57,81 @@ def craft_pain002(
         reference = sub(tx, "OrgnlTxRef")
         sub(sub(reference, "Amt"), "InstdAmt", f"{amount:.2f}", Ccy="CNY")
     return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+
+
+def craft_status_report(
+    message_id: str,
+    *,
+    on: dt.date,
+    group_status: str | None = None,
+    block_status: str | None = None,
+    reason: tuple[str, str] | None = None,
+    reason_level: str = "group",
+    per_status: dict[str, int] | None = None,
+    transactions: tuple[tuple[str, Decimal, str], ...] | list[tuple[str, Decimal, str]] = (),
+    original_count: int | None = None,
+    original_sum: Decimal | None = None,
+    version: str = "12",
+) -> bytes:
+    """A pain.002 that answers at group (`GrpSts`) or payment-block (`PmtInfSts`) level,
+    optionally with `NbOfTxsPerSts` counts and some transactions; validated against the
+    package's XSD before it is returned, so the tests feed the reader only real reports."""
+    namespace = f"urn:iso:std:iso:20022:tech:xsd:pain.002.001.{version}"
+    n = f"{{{namespace}}}"
+
+    def sub(parent, tag, text=None, **attrs):
+        element = etree.SubElement(parent, n + tag, **attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    def status_reason(parent):
+        code, text = reason
+        info = sub(parent, "StsRsnInf")
+        sub(sub(info, "Rsn"), "Cd", code)
+        sub(info, "AddtlInf", text)
+
+    document = etree.Element(n + "Document", nsmap={None: namespace})
+    report = sub(document, "CstmrPmtStsRpt")
+    header = sub(report, "GrpHdr")
+    sub(header, "MsgId", f"STS-{message_id}")
+    sub(header, "CreDtTm", f"{on:%Y-%m-%d}T18:30:00+08:00")
+    group = sub(report, "OrgnlGrpInfAndSts")
+    sub(group, "OrgnlMsgId", message_id)
+    sub(group, "OrgnlMsgNmId", "pain.001.001.09")
+    if original_count is not None:
+        sub(group, "OrgnlNbOfTxs", str(original_count))
+    if original_sum is not None:
+        sub(group, "OrgnlCtrlSum", f"{original_sum:.2f}")
+    if group_status:
+        sub(group, "GrpSts", group_status)
+    if reason and reason_level == "group":
+        status_reason(group)
+    for status, count in (per_status or {}).items():
+        counted = sub(group, "NbOfTxsPerSts")
+        sub(counted, "DtldNbOfTxs", str(count))
+        sub(counted, "DtldSts", status)
+    if block_status or transactions or reason_level == "block":
+        block = sub(report, "OrgnlPmtInfAndSts")
+        sub(block, "OrgnlPmtInfId", f"{message_id}-1")
+        if block_status:
+            sub(block, "PmtInfSts", block_status)
+        if reason and reason_level == "block":
+            status_reason(block)
+        for index, (end_to_end, amount, status) in enumerate(transactions, start=1):
+            tx = sub(block, "TxInfAndSts")
+            sub(tx, "OrgnlEndToEndId", end_to_end)
+            sub(tx, "TxSts", status)
+            if status == "RJCT":
+                info = sub(tx, "StsRsnInf")
+                sub(sub(info, "Rsn"), "Cd", "AC04")
+                sub(info, "AddtlInf", "收款账户已销户 account closed")
+            if status == "ACSC":
+                sub(tx, "AccptncDtTm", f"{on:%Y-%m-%d}T10:00:00+08:00")
+                sub(tx, "AcctSvcrRef", f"BANK{index:06d}")
+            reference = sub(tx, "OrgnlTxRef")
+            sub(sub(reference, "Amt"), "InstdAmt", f"{amount:.2f}", Ccy="CNY")
+    from subsidy.exports.bank_returns import pain002_schema
+
+    pain002_schema(version).assertValid(document)
+    return etree.tostring(document, xml_declaration=True, encoding="UTF-8")

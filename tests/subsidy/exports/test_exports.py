@@ -65,7 +65,10 @@ def test_csv_has_bom_columns_and_two_decimal_amounts(batch, officer):
     assert [r[5] for r in rows[1:]] == [f"{line.amount:.2f}" for line in lines]
     assert "0.01" in [r[5] for r in rows[1:]]
     assert "黄喆" in [r[1] for r in rows[1:]]
-    assert rows[1][2] == lines[0].account_number and rows[1][8] == lines[0].application_reference
+    # Account numbers and CNAPS codes lead with a tab so that Excel keeps every digit
+    # (subsidy.exports.cells.digits_as_text); the digits themselves are exact.
+    assert rows[1][2] == "\t" + lines[0].account_number and rows[1][8] == lines[0].application_reference
+    assert rows[1][4] == "\t" + lines[0].cnaps_code
     assert exported.sha256 == hashlib.sha256(data).hexdigest()
     assert exported.filename == f"{batch.reference}.csv"
 

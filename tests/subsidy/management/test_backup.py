@@ -113,7 +113,8 @@ def test_a_restore_that_does_not_match_the_manifest_fails_loudly(world, tmp_path
     target = fresh_database("restored_mismatch")
     with pytest.raises(CommandError) as refused:
         call_command("restore", str(backup), database=target.conninfo, storage=tmp_path / "restored-files")
-    assert "table subsidy_letter: 1 rows, the manifest says 2" in str(refused.value)
+    letters = manifest["database"]["tables"]["subsidy_letter"]
+    assert f"table subsidy_letter: {letters - 1} rows, the manifest says {letters}" in str(refused.value)
     assert f"file {name}: SHA-256 differs from the manifest" in str(refused.value)
 
 

@@ -52,3 +52,19 @@ def test_export_and_import_from_the_command_line(tmp_path, capsys):
 def test_command_errors_are_clear(tmp_path):
     with pytest.raises(CommandError, match="NOPE"):
         call_command("export_batch", "NOPE", "--format", "csv", "--out", str(tmp_path / "x.csv"))
+
+
+def test_an_unreadable_return_file_is_a_clear_command_error(tmp_path):
+    load_demo()
+    batch = Batch.objects.get(reference=DEMO_BATCH)
+    call_command("export_batch", DEMO_BATCH, "--format", "xlsx", "--out", str(tmp_path / "b.xlsx"))
+    for name, data in [("b.xlsx", None), ("noise.bin", bytes(range(256))), ("empty.csv", b"")]:
+        path = tmp_path / name
+        if data is not None:
+            path.write_bytes(data)
+        with pytest.raises(CommandError, match="cannot be read"):
+            call_command("import_bank_return", DEMO_BATCH, str(path))
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_bank_return", DEMO_BATCH, str(tmp_path / "missing.xml"))
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.EXPORTED
+    assert not batch.bank_returns.exists()

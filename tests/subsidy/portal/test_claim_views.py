@@ -334,3 +334,15 @@ def test_an_applicant_chooses_traditional_chinese_letters(client):
     assert Applicant.objects.get().letter_chinese == LetterChinese.TRADITIONAL
     response = client.post(reverse("portal:applicant_create"), applicant_post(letter_chinese="ja"))
     assert "letter_chinese" in response.context["form"].errors
+
+
+def test_more_cost_items_than_the_limit_is_an_error_on_the_form(client, draft, settings):
+    settings.MAX_COST_ITEMS_PER_CLAIM = 1
+    data = cost_post("10.00")
+    data["costs-TOTAL_FORMS"] = "2"
+    for key in [k for k in data if k.startswith("costs-0-")]:
+        data[key.replace("costs-0-", "costs-1-")] = data[key]
+    response = client.post(url("portal:claim_costs", draft), data)
+    assert response.status_code == 200
+    assert "1" in str(response.context["formset"].non_form_errors())
+    assert not CostItem.objects.exists()

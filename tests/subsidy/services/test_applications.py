@@ -182,3 +182,20 @@ def test_audit_rows_cannot_be_changed_or_deleted():
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).delete()
     assert AuditEntry.objects.for_object(application).count() == 1
+
+
+def test_a_claim_holds_at_most_the_cost_item_limit(settings):
+    from django.core.exceptions import ValidationError
+
+    from subsidy.services.applications import application_set_costs
+    from tests.factories import ApplicationFactory, CostItemFactory
+
+    settings.MAX_COST_ITEMS_PER_CLAIM = 3
+    draft = ApplicationFactory(complete=False)
+    item = CostItemFactory.build()
+    fields = {name: getattr(item, name) for name in ("cost_type", "amount", "currency", "paid_on", "receipt_number")}
+    application_set_costs(application=draft, by=draft.created_by, items=[fields] * 3)
+    with pytest.raises(ValidationError) as caught:
+        application_set_costs(application=draft, by=draft.created_by, items=[fields] * 4)
+    assert caught.value.code == "too_many_cost_items"
+    assert draft.cost_items.count() == 3

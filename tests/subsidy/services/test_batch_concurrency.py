@@ -77,3 +77,40 @@ def test_when_the_checks_miss_it_the_database_constraint_decides(monkeypatch):
     assert Batch.objects.count() == 1
     assert BatchLine.objects.count() == 5
     assert_one_live_line_each(applications)
+
+
+def test_a_bank_change_racing_a_release_never_pays_an_unverified_account():
+    """The applicant changes the bank account at the very moment the checker releases:
+    whichever commits first, the bank is asked to pay the account that was verified."""
+    from subsidy.exceptions import InvalidState
+    from subsidy.services.applicants import applicant_update
+
+    officer, releaser = finance_staff(Role.FINANCE_OFFICER), finance_staff(Role.FINANCE_APPROVER)
+    claims = [payable_application() for _ in range(3)]
+    verified = {claim.pk: claim.payee_account_number for claim in claims}
+    batch = batches.batch_create(by=officer)
+    batches.batch_submit(batch=batch, by=officer)
+    applicant = claims[1].applicant
+    owner = applicant.access.get().user
+    new_account = {
+        "bank_name": "中国银行深圳分行",
+        "bank_account_number": "6217850000001234567",
+        "cnaps_code": "104584000003",
+    }
+
+    outcome = settled(
+        at_once(
+            partial(applicant_update, applicant=applicant, by=owner, fields=new_account),
+            partial(batches.batch_release, batch=batch, by=releaser),
+        ),
+        (InvalidState,),
+    )
+
+    batch.refresh_from_db()
+    for line in batch.lines.all():
+        assert line.account_number == verified[line.application_id]
+    if isinstance(outcome[1], InvalidState):  # the change came first: release refused, nothing moved
+        assert batch.status == "submitted"
+        assert not Application.objects.filter(status="in_payment").exists()
+    else:
+        assert batch.status == "released"

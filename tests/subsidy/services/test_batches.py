@@ -229,7 +229,7 @@ def test_release_moves_every_claim_to_in_payment_and_freezes_payee_details(offic
         applicant.bank_account_number,
         applicant.cnaps_code,
     )
-    assert line.letter_reference == ""  # letters are not issued yet (selectors.letter_reference_for)
+    assert line.letter_reference == f"{applications[0].reference}-A1"  # the approval letter in force
     # A later profile edit does not change the released batch.
     type(applicant).objects.filter(pk=applicant.pk).update(bank_account_number="6222020000000000001")
     line.refresh_from_db()

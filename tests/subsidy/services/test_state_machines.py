@@ -40,6 +40,9 @@ from subsidy.models import (
     BatchStatus,
     ExportFormat,
     FundingRound,
+    Letter,
+    LetterKind,
+    LetterStatus,
     LineStatus,
     Role,
 )
@@ -67,7 +70,7 @@ APPLICATION_TRANSITIONS = {
     "payment_failed",
     "withdraw",
 }
-BATCH_TRANSITIONS = {"submit", "release", "mark_exported", "reconcile", "cancel"}
+BATCH_TRANSITIONS = {"submit", "release", "mark_exported", "reconcile", "cancel", "withdraw"}
 CLAIMS = 3
 PEOPLE = [
     "applicant",
@@ -233,6 +236,11 @@ class SubsidyMachine(RuleBasedStateMachine):
         Application.objects.filter(pk=self.claims[i].pk, notice_ends_on__isnull=False).update(
             notice_ends_on=timezone.localdate() - dt.timedelta(days=1)
         )
+        # Meanwhile the task worker issued the approval letter (batches pay only claims
+        # with one); a row stands for the rendered PDF.
+        Letter.objects.filter(
+            application_id=self.claims[i].pk, kind=LetterKind.APPROVAL, status=LetterStatus.PENDING
+        ).update(status=LetterStatus.ISSUED, issued_at=timezone.now(), file="letters/x.pdf", sha256="0" * 64)
 
     reviewers = st.sampled_from(PEOPLE[1:5])
 
