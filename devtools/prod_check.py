@@ -108,6 +108,20 @@ def check_home_and_static(stack: Stack) -> None:
     expect("body" in static.text, "the stylesheet did not decompress to CSS")
 
 
+def activation_link(stack: Stack, email: str, timeout: float = 10.0) -> str:
+    """The path of the activation link emailed to `email` (the file email backend's files)."""
+    folder = Path(stack.env["DJANGO_EMAIL_FILE_PATH"])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in sorted(folder.glob("*.log")) if folder.exists() else []:
+            text = message.read_text(errors="replace")
+            found = re.search(r"https?://[^/\s]+(/accounts/activate/\S+)", text)
+            if email in text and found:
+                return found.group(1)
+        time.sleep(0.2)
+    raise CheckFailed(f"no activation email reached {email}")
+
+
 def check_applicant(stack: Stack) -> None:
     email = f"prod-check-{secrets.token_hex(4)}@example.org"
     password = secrets.token_urlsafe(16)
@@ -123,7 +137,12 @@ def check_applicant(stack: Stack) -> None:
                 "password2": password,
             },
         )
-        expect(signed_up.status_code == 302, f"signing up answered {signed_up.status_code}")
+        expect(signed_up.status_code == 200, f"signing up answered {signed_up.status_code}")
+        link = activation_link(stack, email)
+        activate = client.get(link)
+        expect(activate.status_code == 200, f"the activation link answered {activate.status_code}")
+        activated = client.post(link, data={"csrfmiddlewaretoken": form_token(activate)})
+        expect(activated.status_code == 302, f"activating the account answered {activated.status_code}")
     with browser(stack) as client:
         login = client.get("/accounts/login/")
         expect(login.status_code == 200, f"/accounts/login/ answered {login.status_code}")

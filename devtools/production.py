@@ -66,6 +66,9 @@ def production_environment(*, database: str, var_dir: Path, settings_module: str
             "DJANGO_CACHE_URL": "dbcache://subsidy_cache",
             "SUBSIDY_VAR_DIR": str(var_dir),
             "SUBSIDY_PUBLIC_BASE_URL": f"https://{HOST}",
+            # Emails go to files the smoke check can read (a sign-up's activation link).
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "DJANGO_EMAIL_FILE_PATH": str(var_dir / "mail"),
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -23,9 +23,8 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
+        # Whether the address has an account is never said here (subsidy.services.auth.user_sign_up).
         email: str = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(username=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists. Sign in or reset the password."))
         return email
 
     def clean(self) -> dict[str, Any]:

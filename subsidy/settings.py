@@ -234,6 +234,8 @@ TASKS = {
 }
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes (make prod-check reads sign-up links there).
+EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="subsidy@gdhk.example")
 
 # The scheme's own account, which pays the subsidies (the debtor of pain.001 exports).

@@ -14,6 +14,7 @@ urlpatterns = [
     # Short on purpose: printed under the QR code of every letter.
     path("v/<str:token>", portal_letters.letter_verify, name="letter_verify"),
     path("accounts/signup/", portal_views.signup, name="signup"),
+    path("accounts/activate/<uidb64>/<token>/", portal_views.account_activate, name="account_activate"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
     path(
         "accounts/reset/<uidb64>/<token>/",

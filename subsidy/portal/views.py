@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from forms.accounts import SignUpForm
 from forms.applicants import ApplicantForm, IdentityClaimForm
@@ -53,7 +54,7 @@ from subsidy.services import documents as document_services
 from subsidy.services.applicant_changes import open_change_for
 from subsidy.services.applicants import ApplicantFields
 from subsidy.services.applications import CostItemFields, PatentFields
-from subsidy.services.auth import user_register
+from subsidy.services.auth import user_activate, user_sign_up
 from subsidy.services.identity_claims import identity_claim_submit
 from subsidy.web import client_ip, private_file_response
 
@@ -145,16 +146,30 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        user = user_register(
-            username=email,
+        user_sign_up(
             email=email,
             password=form.cleaned_data["password1"],
             role=Role.AGENT if form.cleaned_data["is_agent"] else Role.APPLICANT,
+            site=request.build_absolute_uri("/"),
+            language=get_language() or settings.LANGUAGE_CODE,
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome. First tell us who is applying."))
-        return redirect("portal:applicant_create")
+        # The same answer whether or not the address has an account.
+        return render(request, "registration/signup_sent.html", {"email": email})
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def account_activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the sign-up email. Opening it changes nothing (mail scanners open
+    links); the button activates the account and signs in."""
+    if request.method == "POST":
+        user = user_activate(uidb64=uidb64, token=token, ip=client_ip(request))
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome. First tell us who is applying."))
+            return redirect("portal:applicant_create")
+        return render(request, "registration/activate.html", {"invalid": True}, status=400)
+    return render(request, "registration/activate.html", {"invalid": False})
 
 
 # Applicant profiles -----------------------------------------------------------

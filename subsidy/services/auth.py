@@ -8,9 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from subsidy.exceptions import NotPermitted
@@ -35,6 +39,89 @@ def user_register(*, username: str, email: str, password: str, role: Role = Role
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
+    return user
+
+
+class ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """A link that activates a new account once: it is signed for this purpose only (not a
+    password-reset link), and stops working once the account is active or signed in."""
+
+    key_salt = "subsidy.services.auth.ActivationTokenGenerator"
+
+    def _make_hash_value(self, user: Any, timestamp: int) -> str:
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+activation_tokens = ActivationTokenGenerator()
+
+
+def _never_activated_applicant(user: Any) -> bool:
+    """An account made by signing up whose owner never followed the link (never an
+    account staff made or deactivated: those are not for the email's owner to revive)."""
+    return (
+        not user.is_active
+        and user.last_login is None
+        and not (user.is_staff or user.is_superuser)
+        and set(user.groups.values_list("name", flat=True)) <= {Role.APPLICANT.value, Role.AGENT.value}
+    )
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, role: Role, site: str, language: str) -> None:
+    """Sign-up answers the same whether or not the address has an account, so that it
+    tells nobody who is registered: a new address gets an inactive account and a link
+    to activate it; a registered one gets an email saying someone tried to sign up with
+    it (or, never activated, the link again). The password is hashed either way, so the
+    answer takes as long. `site` is the site's address for the link (scheme and host)."""
+    from django.contrib.auth import get_user_model
+
+    from subsidy.audit import audit_record
+
+    user = get_user_model().objects.filter(username=email).first()
+    if user is None:
+        user = get_user_model().objects.create_user(username=email, email=email, password=password, is_active=False)
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+        audit_record(subject=user, actor=None, action="account_signed_up", changes={"role": role.value})
+        template = "account_activate"
+    else:
+        make_password(password)
+        template = "account_activate" if _never_activated_applicant(user) else "account_exists"
+    context = {"email": email, "site": site.rstrip("/")}
+    if template == "account_activate":
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        context["link"] = context["site"] + reverse("account_activate", args=[uid, activation_tokens.make_token(user)])
+    transaction.on_commit(lambda: _send_account_email(email, template, context, language))
+
+
+def _send_account_email(email: str, template: str, context: dict[str, Any], language: str) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+@transaction.atomic
+def user_activate(*, uidb64: str, token: str, ip: str | None = None) -> Any:
+    """The account of a valid activation link, now active; None for a link that is wrong,
+    expired (settings.PASSWORD_RESET_TIMEOUT) or already used."""
+    from django.contrib.auth import get_user_model
+
+    from subsidy.audit import audit_record
+
+    try:
+        pk = urlsafe_base64_decode(uidb64).decode()
+        user = get_user_model().objects.select_for_update().get(pk=pk)
+    except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
+        return None
+    if not _never_activated_applicant(user) or not activation_tokens.check_token(user, token):
+        return None
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(subject=user, actor=user, action="account_activated", ip=ip)
     return user
 
 

@@ -81,6 +81,15 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     page.fill("#id_password2", "Qianhai-Xinghe-2026")
     main_submit(page).click()
 
+    # The account is activated by the emailed link (opening it changes nothing; the button does).
+    expect(page.locator("h1")).to_have_text("请查收邮件")
+    assert_accessible(page)
+    link = re.search(r"https?://[^/]+(/accounts/activate/\S+)", mailoutbox[-1].body).group(1)
+    page.goto(link)
+    assert_accessible(page)
+    assert_keyboard_reachable(page)
+    main_submit(page).click()
+
     # The applicant profile, first with a wrong USCC check character.
     expect(page).to_have_url(re.compile(r"/portal/applicants/new/$"))
     assert_accessible(page)
@@ -182,9 +191,9 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     assert application.reference == reference
     assert application.patent is not None and application.patent.hk_number.startswith("HK1234567")
     assert application.documents.count() == 3
-    assert len(mailoutbox) == 1
-    assert reference in mailoutbox[0].body
-    assert email in mailoutbox[0].to
+    assert len(mailoutbox) == 2  # the activation link, then the receipt
+    assert reference in mailoutbox[1].body
+    assert email in mailoutbox[1].to
 
 
 def test_another_applicant_cannot_open_the_claim_or_its_documents(page):

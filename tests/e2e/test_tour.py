@@ -23,9 +23,12 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from subsidy.demo import DEMO_ACCOUNTS, DEMO_PAID_BATCH, load_demo
-from subsidy.models import Application, ApplicationStatus, Batch, Letter, LetterStatus, Role
+from subsidy.models import ApplicantChange, Application, ApplicationStatus, Batch, Letter, LetterStatus, Role
+from subsidy.services.applicants import applicant_update
+from subsidy.services.identity_claims import identity_claim_submit
 from tests.e2e.axe import assert_accessible
 from tests.e2e.keyboard import assert_keyboard_reachable
+from tests.factories import pdf_upload
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -132,6 +135,28 @@ def test_tour_of_the_demo(new_context, live_server, shots_dir):
     expect(admin.locator("code.secret-key")).to_have_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}$"))
     assert_accessible(admin)
     assert_keyboard_reachable(admin)
+
+    # Who the applicant is: the agency changes the bank account of an approved claim (held
+    # for two people to verify), and someone claims a registered profile as theirs.
+    approved = Application.objects.filter(
+        status=ApplicationStatus.APPROVED, created_by__username=accounts[Role.AGENT]
+    ).first()
+    applicant_update(
+        applicant=approved.applicant,
+        by=get_user_model().objects.get(username=accounts[Role.AGENT]),
+        fields={"bank_account_number": "6217850000001234567"},
+    )
+    change = ApplicantChange.objects.get(applicant=approved.applicant)
+    check(finance, reverse("staff:applicant_changes"))
+    check(finance, reverse("staff:applicant_change", args=[change.pk]))  # before and after, the three verbs
+    check(agent, reverse("portal:applicant_edit", args=[approved.applicant.pk]))  # "waiting for verification"
+    claimant = get_user_model().objects.create_user(username="real.owner@example.cn", email="real.owner@example.cn")
+    claim = identity_claim_submit(
+        by=claimant, number=approved.applicant.uscc or approved.applicant.id_number, evidence=pdf_upload()
+    )
+    check(admin, reverse("staff:identity_claims"))
+    check(admin, reverse("staff:identity_claim", args=[claim.pk]))
+    check(agent, reverse("portal:identity_claim"))
 
     letter = Letter.objects.filter(status=LetterStatus.ISSUED, kind="approval").order_by("pk").first()
     pdf = shots_dir / "letter.pdf"

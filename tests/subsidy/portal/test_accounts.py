@@ -10,16 +10,60 @@ from subsidy.models import Role
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_up_creates_an_applicant_account_and_signs_in(client):
-    response = client.post(
-        reverse("signup"),
-        {"email": "New.User@Example.cn", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"},
-    )
-    assert response.headers["Location"] == reverse("portal:applicant_create")
+SIGN_UP = {"email": "New.User@Example.cn", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+
+
+def activation_path(message):
+    return re.search(r"https?://[^/]+(/accounts/activate/\S+)", message.body).group(1)
+
+
+def test_sign_up_emails_a_link_that_activates_the_account_and_signs_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("signup"), SIGN_UP)
+    assert response.status_code == 200
+    assert "new.user@example.cn" in response.content.decode()
     user = get_user_model().objects.get()
-    assert user.username == "new.user@example.cn"
+    assert (user.username, user.is_active) == ("new.user@example.cn", False)
     assert list(user.groups.values_list("name", flat=True)) == [Role.APPLICANT.value]
+    assert client.get(reverse("portal:application_list")).status_code == 302  # not signed in yet
+
+    link = activation_path(mail.outbox[0])
+    assert client.get(link).status_code == 200  # opening the link (a mail scanner) changes nothing
+    user.refresh_from_db()
+    assert not user.is_active
+    response = client.post(link)
+    assert response.headers["Location"] == reverse("portal:applicant_create")
+    user.refresh_from_db()
+    assert user.is_active
     assert client.get(reverse("portal:application_list")).status_code == 200
+    client.logout()
+    assert client.post(link).status_code == 400  # used once
+
+
+def test_sign_up_tells_nobody_whether_an_address_is_registered(client, django_capture_on_commit_callbacks):
+    get_user_model().objects.create_user(username="new.user@example.cn", email="new.user@example.cn", password="x")
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(reverse("signup"), SIGN_UP)
+    with django_capture_on_commit_callbacks(execute=True):
+        free = client.post(reverse("signup"), {**SIGN_UP, "email": "other@example.cn"})
+    assert taken.status_code == free.status_code == 200
+    assert taken.templates[0].name == free.templates[0].name == "registration/signup_sent.html"
+    assert "already exists" not in taken.content.decode()
+    # The address's owner is told someone tried; the existing account is unchanged.
+    assert [m.to for m in mail.outbox] == [["new.user@example.cn"], ["other@example.cn"]]
+    assert "already has one" in mail.outbox[0].body and "/accounts/activate/" not in mail.outbox[0].body
+    assert get_user_model().objects.get(username="new.user@example.cn").check_password("x")
+
+
+def test_a_staff_account_is_never_activated_by_signing_up_with_its_address(client, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="leaver@example.cn", email="leaver@example.cn", role=Role.APPROVER, is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), {**SIGN_UP, "email": "leaver@example.cn"})
+    assert "/accounts/activate/" not in mail.outbox[0].body
+    staff.refresh_from_db()
+    assert not staff.is_active
 
 
 def test_agency_sign_up_gets_the_agent_role(client):
