@@ -30,7 +30,8 @@ def django_on_throwaway_postgres(*, urls_module: str | None = None) -> Iterator[
         from django.db import connections
 
         # django-environ cannot parse a socket-path URL: point the connection at it here.
-        settings.DATABASES["default"].update({**server, "NAME": "postgres", "PASSWORD": ""})
+        # (OPTIONS: the SQLite ones of a local run mean nothing to PostgreSQL.)
+        settings.DATABASES["default"].update({**server, "NAME": "postgres", "PASSWORD": "", "OPTIONS": {}})
         connections["default"].close()
         del connections["default"]
         if urls_module is not None:
