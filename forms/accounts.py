@@ -47,6 +47,11 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = UsernameField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    # Django's own wording names the model's "username" field; people type an email here.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Unable to sign in with this email and password. The password is case-sensitive."),
+    }
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()

@@ -6,7 +6,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from forms.choices import RadioChoicesWithoutBlank
+from forms.fields import identifier_formfield
 from subsidy.models import Applicant, Application, CostItem, DocumentType, FundingRound, HKPatent
+from subsidy.services.applications import REPLY_MAX_LENGTH
 
 
 class NewClaimForm(forms.Form):
@@ -21,7 +24,7 @@ class NewClaimForm(forms.Form):
         self.fields["funding_round"].queryset = rounds  # type: ignore[attr-defined]
 
 
-class PatentForm(forms.ModelForm[HKPatent]):
+class PatentForm(RadioChoicesWithoutBlank, forms.ModelForm[HKPatent]):
     proprietors = forms.CharField(
         label=_("Registered proprietors"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -30,6 +33,7 @@ class PatentForm(forms.ModelForm[HKPatent]):
 
     class Meta:
         model = HKPatent
+        formfield_callback = identifier_formfield
         fields = [
             "hk_number",
             "kind",
@@ -90,6 +94,18 @@ class DeclarationsForm(forms.ModelForm[Application]):
     class Meta:
         model = Application
         fields = ["declare_true_and_complete", "declare_no_double_funding", "declare_consent_to_checks"]
+
+
+class ResubmitForm(forms.Form):
+    """The applicant's answer to an information request, sent with the resubmitted claim."""
+
+    reply = forms.CharField(
+        label=_("Your answer to the reviewer (optional)"),
+        required=False,
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Say what you changed, or answer the reviewer's questions. The reviewer reads it with the claim."),
+    )
 
 
 class WithdrawForm(forms.Form):

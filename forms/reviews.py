@@ -5,9 +5,11 @@ ValidationErrors are shown at these fields."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +83,35 @@ class RecommendRejectForm(forms.Form):
 
 class ApproveForm(forms.Form):
     comment = _text(_("Comment (optional)"), rows=2)
+
+
+class ApprovalConfirmForm(forms.Form):
+    """The second press of *Approve*: a signed token naming the task and the amount the
+    approver was shown. Nothing is approved without it, nor at another amount, nor from
+    a confirmation left open for longer than an hour."""
+
+    SALT = "workflows.approval-confirm"
+    MAX_AGE = 3600
+
+    confirm = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, task_pk: int, amount: Decimal | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected = {"task": task_pk, "amount": str(amount)}
+
+    @classmethod
+    def token(cls, *, task_pk: int, amount: Decimal | None) -> str:
+        return signing.dumps({"task": task_pk, "amount": str(amount)}, salt=cls.SALT)
+
+    def clean_confirm(self) -> str:
+        token = self.cleaned_data["confirm"]
+        try:
+            signed = signing.loads(token, salt=self.SALT, max_age=self.MAX_AGE)
+        except signing.BadSignature as error:  # expired or altered
+            raise forms.ValidationError(_("This confirmation has expired. Confirm again.")) from error
+        if signed != self.expected:
+            raise forms.ValidationError(_("The claim has changed since you were asked. Confirm again."))
+        return str(token)
 
 
 class RejectForm(forms.Form):

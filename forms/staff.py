@@ -28,7 +28,9 @@ class ApplicationFilterForm(forms.Form):
         choices=[("", _("All"))] + [c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
     )
     funding_round = forms.ModelChoiceField(
-        label=_("Funding round"), required=False, queryset=FundingRound.objects.order_by("-opens_on").only("name")
+        label=_("Funding round"),
+        required=False,
+        queryset=FundingRound.objects.order_by("-opens_on").only("name", "name_en"),
     )
     city = forms.ChoiceField(label=_("City"), required=False, choices=[("", _("All")), *GuangdongCity.choices])
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), required=False, queryset=get_user_model().objects.none())

@@ -2,7 +2,8 @@
 
 The row is written in the same database transaction as the state change: the
 transition's keyword arguments `by`, `ip` and `comment` say who, from where and
-why; `changes` records the fields the transition itself set.
+why; `changes` records the fields the transition itself set, and `audit_facts`
+(a dict) anything else the service records with the change.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def _write_audit_row(
     before: dict[str, Any] = getattr(instance, "_audit_before", {})
     after = field_values(instance)
     changes = diff(before, after)
+    # What the service adds to the row, beyond the fields the transition set (e.g. the
+    # claim as it was when information was requested).
+    changes.update(method_kwargs.get("audit_facts") or {})
     audit_record(
         subject=instance,
         actor=method_kwargs.get("by"),

@@ -212,15 +212,41 @@ class RestoreReport:
     problems: list[str] = field(default_factory=list)
 
 
+# What a manifest must hold for a restore to rely on it: (path, type).
+MANIFEST_SHAPE: tuple[tuple[tuple[str, ...], type], ...] = (
+    (("database",), dict),
+    (("database", "sha256"), str),
+    (("database", "tables"), dict),
+    (("files",), dict),
+    (("files", "sha256"), str),
+    (("files", "entries"), dict),
+)
+
+
 def read_manifest(source: Path) -> dict[str, Any]:
+    """The backup's manifest, or BackupError saying why it cannot be one: missing, not
+    UTF-8 JSON (binary, empty, truncated), another format, or a part missing."""
+    path = source / MANIFEST
+    if not path.is_file():
+        raise BackupError(f"{source} has no {MANIFEST}: not a backup directory.")
     try:
-        manifest: dict[str, Any] = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise BackupError(f"{source} has no {MANIFEST}: not a backup directory.") from error
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise BackupError(f"{path} is not text (UTF-8): not a manifest written by a backup.") from error
     except json.JSONDecodeError as error:
-        raise BackupError(f"{source / MANIFEST} is not valid JSON: {error}") from error
-    if manifest.get("format") != FORMAT_VERSION:
-        raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
+        raise BackupError(f"{path} is not valid JSON (empty or cut short?): {error}") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
+        raise BackupError(f"Unknown backup format {found!r}.")
+    missing = []
+    for keys, kind in MANIFEST_SHAPE:
+        value: Any = manifest
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, kind):
+            missing.append(f"{'.'.join(keys)} is missing or not a {kind.__name__}")
+    if missing:
+        raise BackupError(f"{path} is incomplete.", missing)
     return manifest
 
 
@@ -286,8 +312,11 @@ def restore(
     if result.returncode != 0:
         raise BackupError("pg_restore failed.", [result.stderr.strip()])
     storage.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(source / ARCHIVE) as tar:
-        tar.extractall(storage, filter="data")  # refuses absolute paths, links out, devices
+    try:
+        with tarfile.open(source / ARCHIVE) as tar:
+            tar.extractall(storage, filter="data")  # refuses absolute paths, links out, devices
+    except (tarfile.TarError, OSError) as error:
+        raise BackupError(f"{ARCHIVE} cannot be unpacked (damaged or not a tar archive).", [str(error)]) from error
 
     with database.connect() as connection:
         counts = row_counts(connection)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from django.utils import translation
+
 # Mainland word → Hong Kong word, after character conversion (order matters: longest first).
 HK_USAGE: list[tuple[str, str]] = [
     ("電子郵箱", "電郵地址"),
@@ -26,6 +28,18 @@ HK_USAGE: list[tuple[str, str]] = [
     ("聯繫", "聯絡"),
     ("創建", "建立"),
     ("打印", "列印"),
+    ("字段", "欄位"),
+    ("設置", "設定"),
+    ("激活", "啟用"),
+    ("導出", "匯出"),
+    ("導入", "匯入"),
+    ("文本", "文字"),
+    ("字符", "字元"),
+    ("點擊", "點按"),
+    ("打開", "開啟"),
+    ("對賬", "對帳"),
+    ("轉賬", "轉帳"),
+    ("賬目", "帳目"),
 ]
 
 
@@ -48,3 +62,14 @@ def hong_kong_usage(text: str) -> str:
     for mainland, hong_kong in HK_USAGE:
         text = text.replace(mainland, hong_kong)
     return text
+
+
+@lru_cache(maxsize=512)
+def _hong_kong_label(text: str) -> str:
+    return to_hong_kong_traditional(text)
+
+
+def shown_in_language(label: str) -> str:
+    """A label of the scheme's own (a round's name), stored in Simplified Chinese, as the
+    current language shows it: in Traditional characters on Traditional Chinese pages."""
+    return _hong_kong_label(label) if translation.get_language() == "zh-hant" else label

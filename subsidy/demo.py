@@ -620,7 +620,8 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
     if FundingRound.objects.filter(code="demo-2026").exists():
         return users
     funding_round = FundingRound.objects.create(
-        name="2026 年度香港标准专利资助 / 2026 HK standard patent subsidy",
+        name="2026 年度香港标准专利资助",
+        name_en="2026 HK standard patent subsidy",
         code="demo-2026",
         budget=Decimal("5000000.00"),
         opens_on=today - dt.timedelta(days=60),

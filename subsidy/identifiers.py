@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -29,10 +30,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "IDENTIFIER_INPUT",
     "USCC_ALPHABET",
     "CnipaApplicationNumber",
     "HKPatentNumber",
+    "MaxIdentifierLength",
     "cnipa_check_char",
+    "compact_code",
+    "compact_spaces",
     "is_guangdong_resident_id",
     "is_guangdong_uscc",
     "parse_cnipa_application_number",
@@ -40,6 +45,7 @@ __all__ = [
     "payee_name_key",
     "ric_check_char",
     "ric_region",
+    "tidy_spaces",
     "uscc_check_char",
     "uscc_region",
     "validate_bank_account_number",
@@ -560,3 +566,57 @@ def payee_name_key(value: str) -> str:
     ignored, so that 深圳市某某科技有限公司 matches 深圳市某某科技有限公司 typed with
     other brackets or spacing."""
     return "".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+# --------------------------------------------------------------------------
+# Identifier fields: what was typed, read the way its validator reads it
+# --------------------------------------------------------------------------
+
+
+def compact_code(value: str) -> str:
+    """A code without spaces or hyphens, upper case, full-width folded: how the USCC,
+    identity number and CNAPS validators read what was typed."""
+    return _compact(value)
+
+
+def compact_spaces(value: str) -> str:
+    """Without spaces (hyphens kept), upper case, full-width folded: how the bank
+    account and phone validators read what was typed."""
+    return _compact(value, "")
+
+
+def tidy_spaces(value: str) -> str:
+    """Upper case, full-width folded, each run of spaces one space: for numbers whose
+    parts a space separates (``HK1234567 B``), where removing it could glue a stray
+    digit onto the number."""
+    return " ".join(unicodedata.normalize("NFKC", value).upper().split())
+
+
+#: How each identifier field of applicants and patents reads what was typed, by field
+#: name. Forms and the API apply it before checking the stored length, so a number
+#: pasted with spaces or in lower case counts the characters it is stored with.
+IDENTIFIER_INPUT: Final[dict[str, Callable[[str], str]]] = {
+    "uscc": compact_code,
+    "id_number": compact_code,
+    "cnaps_code": compact_code,
+    "bank_account_number": compact_spaces,
+    "phone": compact_spaces,
+    "hk_number": tidy_spaces,
+    "designated_application_number": tidy_spaces,
+}
+
+
+@dataclass(frozen=True)
+class MaxIdentifierLength:
+    """The stored length of an identifier, checked on the normalised value: the error
+    counts the characters that would be stored, not the spaces pasted with them."""
+
+    limit: int
+
+    def __call__(self, value: str) -> None:
+        if len(value) > self.limit:
+            raise ValidationError(
+                _("Enter at most %(max)d characters (extra spaces are not counted); %(count)d were entered."),
+                code="identifier_length",
+                params={"max": self.limit, "count": len(value)},
+            )

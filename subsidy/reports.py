@@ -214,7 +214,7 @@ def by_status() -> Table:
     return Table(
         key="status",
         title=_("Applications by status"),
-        columns=[Column(_("Status")), Column(_("Applications"), COUNT), Column(_("Requested (CNY)"), MONEY)],
+        columns=[Column(_("Status")), Column(_("Claims"), COUNT), Column(_("Requested (CNY)"), MONEY)],
         rows=rows,
         sql=documented_sql(SQL_BY_STATUS),
         chart_column=1,

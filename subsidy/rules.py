@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -54,13 +55,20 @@ class RuleResult:
     title: str | Promise
     passed: bool
     reason: str | Promise = ""
+    # Failed for good: a deadline has passed, waiting or completing the claim cannot help.
+    final: bool = False
 
 
 Rule = Callable[[ClaimFacts], RuleResult]
 
 
-def _result(rule: Rule, passed: bool, reason: str | Promise = "") -> RuleResult:
-    return RuleResult(code=rule.__name__, title=RULE_TITLES[rule.__name__], passed=passed, reason=reason)
+def _result(rule: Rule, passed: bool, reason: str | Promise = "", *, final: bool = False) -> RuleResult:
+    return RuleResult(code=rule.__name__, title=RULE_TITLES[rule.__name__], passed=passed, reason=reason, final=final)
+
+
+def _date(day: dt.date) -> str:
+    """A date in a reason, written the way the reader's language writes dates."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def join_list(items: list[str]) -> str:
@@ -76,11 +84,19 @@ def round_is_open(facts: ClaimFacts) -> RuleResult:
     r = facts.funding_round
     if r.is_open_on(facts.today):
         return _result(round_is_open, True)
+    if facts.today > r.closes_on:
+        return _result(
+            round_is_open,
+            False,
+            _("The funding round closed on %(closes)s: claims can no longer be submitted to it.")
+            % {"closes": _date(r.closes_on)},
+            final=True,
+        )
     return _result(
         round_is_open,
         False,
         _("The funding round accepts claims from %(opens)s to %(closes)s only.")
-        % {"opens": r.opens_on, "closes": r.closes_on},
+        % {"opens": _date(r.opens_on), "closes": _date(r.closes_on)},
     )
 
 
@@ -179,7 +195,7 @@ def grant_date_in_window(facts: ClaimFacts) -> RuleResult:
             "This round covers patents granted in Hong Kong from %(start)s to %(end)s; "
             "this one was granted on %(grant)s."
         )
-        % {"start": r.grant_date_from, "end": r.grant_date_to, "grant": p.grant_date},
+        % {"start": _date(r.grant_date_from), "end": _date(r.grant_date_to), "grant": _date(p.grant_date)},
     )
 
 
@@ -193,8 +209,12 @@ def claimed_within_deadline(facts: ClaimFacts) -> RuleResult:
     return _result(
         claimed_within_deadline,
         False,
-        _("Claims must be filed within %(months)s months of the HK grant, by %(deadline)s.")
-        % {"months": facts.funding_round.claim_deadline_months, "deadline": deadline},
+        _(
+            "The deadline to claim for this patent was %(deadline)s (%(months)s months after its HK grant). "
+            "It has passed: this patent cannot be claimed."
+        )
+        % {"months": facts.funding_round.claim_deadline_months, "deadline": _date(deadline)},
+        final=True,
     )
 
 
@@ -213,7 +233,7 @@ def costs_are_eligible(facts: ClaimFacts) -> RuleResult:
     if not amount.lines:
         return _result(costs_are_eligible, False, _("Add the fees you paid, each with its receipt number."))
     if amount.missing_rates:
-        missing = join_list([f"{c.currency} {c.paid_on}" for c in amount.missing_rates])
+        missing = join_list([f"{c.currency} {_date(c.paid_on)}" for c in amount.missing_rates])
         return _result(
             costs_are_eligible,
             False,

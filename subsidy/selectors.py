@@ -15,6 +15,7 @@ from subsidy.amounts import AmountBreakdown, CostLine, compute_amount
 from subsidy.models import (
     Applicant,
     ApplicantChange,
+    ApplicantChangeStatus,
     Application,
     ApplicationStatus,
     AuditEntry,
@@ -22,10 +23,13 @@ from subsidy.models import (
     Batch,
     BatchExport,
     BatchLine,
+    BatchStatus,
     CostItem,
     Currency,
     ExchangeRate,
     FundingRound,
+    IdentityClaim,
+    IdentityClaimStatus,
     InformationRequest,
     Letter,
     LetterKind,
@@ -34,7 +38,7 @@ from subsidy.models import (
 )
 from subsidy.models.applicants import BANK_FIELDS
 from subsidy.models.applications import overdue_condition
-from subsidy.models.choices import STAFF_ROLES
+from subsidy.models.choices import RESERVED_STATUSES, STAFF_ROLES
 from subsidy.permissions import user_is_staff_member
 from subsidy.rules import ClaimFacts
 
@@ -80,6 +84,7 @@ STAFF_LIST_FIELDS = (
     "applicant__city",
     "patent__hk_number",
     "funding_round__name",
+    "funding_round__name_en",
     "funding_round__review_sla_days",
     "reviewer__email",
 )
@@ -154,9 +159,9 @@ def application_history(application: Application) -> QuerySet[AuditEntry]:
 
 
 # What the applicant sees of the timeline: these steps, and the comments of only
-# the ones written for the applicant (the information request, rejection reasons,
-# their own withdrawal note). Reviewers' notes, conflict declarations and
-# approvers' comments stay internal.
+# the ones written for the applicant or by them (the information request, rejection
+# reasons, their own reply and withdrawal note). Reviewers' notes, conflict
+# declarations and approvers' comments stay internal.
 APPLICANT_TIMELINE_ACTIONS = {
     "submit",
     "schedule_payment",
@@ -173,7 +178,7 @@ APPLICANT_TIMELINE_ACTIONS = {
     "letter_issued",
     "letter_revoked",
 }
-APPLICANT_VISIBLE_COMMENTS = {"withdraw", "request_info", "lapse", "reject", "payment_failed"}
+APPLICANT_VISIBLE_COMMENTS = {"withdraw", "request_info", "resubmit", "lapse", "reject", "payment_failed"}
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,7 @@ def public_notice_list(today: dt.date | None = None) -> QuerySet[Application]:
             "notice_ends_on",
             "decided_at",
             "funding_round__name",
+            "funding_round__name_en",
             "applicant__name",
             "patent__hk_number",
         )
@@ -246,27 +252,45 @@ def applicant_committed_amount(applicant: Applicant, year: int, exclude: Applica
     return qs.aggregate(total=Sum("approved_amount"))["total"] or Decimal("0.00")
 
 
+def applicant_cap_left_after(
+    application: Application, breakdown: AmountBreakdown, today: dt.date | None = None
+) -> Decimal | None:
+    """What remains of the applicant's annual cap once this claim's approved amount counts
+    against it (approved, in payment or paid, decided this year). None while it does not
+    count: then the breakdown's figure, which leaves the claim out to compute its amount,
+    is what remains, and counting the claim there too would count it twice."""
+    today = today or timezone.localdate()
+    if application.status not in RESERVED_STATUSES or application.decided_at is None:
+        return None
+    if timezone.localtime(application.decided_at).year != today.year:
+        return None
+    granted = application.approved_amount or Decimal("0.00")
+    return max(breakdown.applicant_remaining_cap - granted, Decimal("0.00"))
+
+
 def cost_label(item: CostItem) -> str:
     kind = str(item.get_cost_type_display())
     return f"{kind} ({item.description})" if item.description else kind
+
+
+def cost_line(item: CostItem, funding_round: FundingRound) -> CostLine:
+    """One cost as the amount counts it, with the stored exchange rate for its payment date."""
+    return CostLine(
+        cost_type=item.cost_type,
+        amount=item.amount,
+        currency=item.currency,
+        paid_on=item.paid_on,
+        rate_to_cny=rate_on(item.currency, item.paid_on, funding_round.exchange_rate_max_age_days),
+        label=cost_label(item),
+        description=item.description,
+    )
 
 
 def application_amount(application: Application, today: dt.date | None = None) -> AmountBreakdown:
     today = today or timezone.localdate()
     r = application.funding_round
     items: list[CostItem] = list(application.cost_items.all())
-    costs = [
-        CostLine(
-            cost_type=item.cost_type,
-            amount=item.amount,
-            currency=item.currency,
-            paid_on=item.paid_on,
-            rate_to_cny=rate_on(item.currency, item.paid_on, r.exchange_rate_max_age_days),
-            label=cost_label(item),
-            description=item.description,
-        )
-        for item in items
-    ]
+    costs = [cost_line(item, r) for item in items]
     committed = applicant_committed_amount(application.applicant, today.year, exclude=application)
     return compute_amount(
         costs=costs,
@@ -402,6 +426,41 @@ def candidates_summary(candidates: QuerySet[Application]) -> tuple[int, Decimal]
 
 def batch_list() -> QuerySet[Batch]:
     return Batch.objects.select_related("created_by", "submitted_by", "released_by").order_by("-created_at", "-id")
+
+
+# Batches that someone still has to act on: the staff home counts them.
+BATCHES_IN_PROGRESS = [BatchStatus.DRAFT, BatchStatus.SUBMITTED, BatchStatus.RELEASED, BatchStatus.EXPORTED]
+
+
+def batch_status_counts() -> dict[str, int]:
+    """How many batches wait in each status before they are reconciled or cancelled: one query."""
+    counted = (
+        Batch.objects.filter(status__in=BATCHES_IN_PROGRESS)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {str(status): 0 for status in BATCHES_IN_PROGRESS} | dict(counted)
+
+
+def batches_awaiting_release(limit: int = 20) -> QuerySet[Batch]:
+    """Submitted batches, first submitted first: what the finance approvers release."""
+    submitted = Batch.objects.filter(status=BatchStatus.SUBMITTED).select_related("submitted_by")
+    return submitted.order_by("submitted_at", "id")[:limit]
+
+
+def applicant_change_counts(user: AnyUser) -> dict[str, int]:
+    """Changes of applicant details waiting for a first check, and checked ones waiting
+    for a confirmation that `user` may give (not their own check): one query."""
+    return ApplicantChange.objects.open().aggregate(
+        to_check=Count("pk", filter=Q(status=ApplicantChangeStatus.PENDING)),
+        to_confirm=Count("pk", filter=Q(status=ApplicantChangeStatus.CHECKED) & ~Q(checked_by=user.pk)),
+    )
+
+
+def identity_claims_pending_count() -> int:
+    return IdentityClaim.objects.filter(status=IdentityClaimStatus.PENDING).count()
 
 
 def batch_detail(pk: int) -> Batch:

@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
-from subsidy.models import Application
+from subsidy.claim_changes import latest_answer
+from subsidy.models import Application, AuditEntry
 from subsidy.models.applicants import applicant_field_label
 
 # Emails to the applicant, by template name under templates/emails/.
@@ -106,8 +107,10 @@ def notify_reviewer_of_resubmission(application_id: int) -> None:
     reviewer = application.reviewer
     if reviewer is None or not reviewer.is_active or not reviewer.email:
         return
+    last_resubmission = AuditEntry.objects.for_object(application).filter(transition="resubmit").order_by("-at", "-id")
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"application": application}
+        # The applicant's reply and what changed, as the case page shows them.
+        context = {"application": application, "answer": latest_answer(last_resubmission[:1])}
         subject = render_to_string("emails/resubmitted_subject.txt", context).strip()
         body = render_to_string("emails/resubmitted.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reviewer.email])

@@ -7,10 +7,12 @@ from subsidy.portal import letters as portal_letters
 from subsidy.portal import tokens as portal_tokens
 from subsidy.portal import two_factor
 from subsidy.portal import views as portal_views
+from subsidy.web import favicon
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("notice/", portal_views.public_notice, name="public_notice"),
+    path("favicon.ico", favicon, name="favicon"),
     # Short on purpose: printed under the QR code of every letter.
     path("v/<str:token>", portal_letters.letter_verify, name="letter_verify"),
     path("accounts/signup/", portal_views.signup, name="signup"),

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -44,3 +47,11 @@ def private_file_response(handle: Any, *, filename: str, content_type: str, inli
         # Opened directly, a download still renders nothing active.
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 60 * 60)
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico, which browsers and bookmarks ask for whatever a page links to: the
+    icon in the static files (under its hashed name in production)."""
+    return HttpResponseRedirect(static("favicon.ico"))

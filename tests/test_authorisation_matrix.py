@@ -119,6 +119,7 @@ ROWS: list[Row] = [
     # --- public pages ------------------------------------------------------------------
     Row("home", expect(302, anonymous=200), note="signed in: to one's own start page"),
     Row("public_notice", expect(200, anonymous=200)),
+    Row("favicon", expect(302, anonymous=302), note="to the static icon, for everyone"),
     Row("letter_verify", expect(200, anonymous=200), ("token",)),
     Row("letter_verify", expect(200, anonymous=200), ("token",), "post", lambda: {"file": pdf_upload()}, "a copy"),
     Row("letter_verify", expect(404, anonymous=404), ("NOSUCHCODE",)),
@@ -245,6 +246,7 @@ ROWS: list[Row] = [
         note="a full number: those who decide, audited",
     ),
     # --- staff: claims, documents, letters ---------------------------------------------
+    Row("staff:home", STAFF_ONLY),
     Row("staff:application_list", STAFF_ONLY),
     Row("staff:application_detail", STAFF_ONLY, ("submitted",)),
     Row("staff:application_detail", expect(403, staff=404), ("draft",), note="drafts stay with the applicant"),

@@ -24,6 +24,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from subsidy.chinese import HK_USAGE
 from subsidy.models import ApplicationStatus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -356,8 +357,8 @@ def test_traditional_differs_from_simplified() -> None:
     assert len(differing) > len(traditional) // 2, "zh_Hant looks like a copy of zh_Hans: convert it with OpenCC s2hk"
 
 
-# Mainland words a Hong Kong reader would not use (scripts/fill-translations.py, HK_USAGE).
-MAINLAND_WORDS = ["郵箱", "户", "賬號", "賬戶", "信息", "登錄", "默認", "鏈接", "保存", "聯繫", "創建", "打印"]
+# Mainland words a Hong Kong reader would not use (scripts/fill-translations.py applies HK_USAGE).
+MAINLAND_WORDS = [mainland for mainland, _hong_kong in HK_USAGE]
 
 
 def test_traditional_chinese_reads_as_written_in_hong_kong() -> None:
@@ -369,3 +370,32 @@ def test_traditional_chinese_reads_as_written_in_hong_kong() -> None:
         if word in text
     ]
     assert not found, "zh_Hant uses mainland words (run scripts/fill-translations.py): " + repr(found[:10])
+
+
+# --------------------------------------------------------------------------
+# Django's own messages, worded by the site (subsidy/django_wording.py).
+# --------------------------------------------------------------------------
+
+
+def test_django_messages_reworded_by_the_site_are_still_djangos() -> None:
+    """A msgid that Django no longer uses would silently stop rewording its message."""
+    import ast
+
+    import django
+
+    django_root = Path(django.__file__).parent
+    django_keys = {
+        entry.key
+        for catalogue in (django_root / "conf", django_root / "contrib" / "auth")
+        for entry in messages(catalogue / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    }
+    tree = ast.parse((ROOT / "subsidy" / "django_wording.py").read_text(encoding="utf-8"))
+    listed = [
+        (None, *(str(argument.value) if isinstance(argument, ast.Constant) else None for argument in call.args[:2]))
+        if call.func.id == "ngettext_lazy"
+        else (None, str(call.args[0].value) if isinstance(call.args[0], ast.Constant) else None, None)
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+    ]
+    assert len(listed) > 30
+    assert [key for key in listed if key not in django_keys] == []

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
@@ -22,7 +23,7 @@ from django_fsm import can_proceed, has_transition_perm
 from forms.finance import BankReturnForm, BatchCancelForm, BatchSelectionForm, BatchWithdrawForm, ExportForm
 from subsidy import selectors
 from subsidy.exceptions import DomainError, NotPermitted
-from subsidy.models import Batch, BatchStatus, ExportFormat, Role
+from subsidy.models import Batch, ExportFormat, Role
 from subsidy.models.batches import may_handle_bank_files
 from subsidy.personal_data import may_reveal
 from subsidy.services import batches as services
@@ -117,7 +118,10 @@ def _actions(batch: Batch, user: Any) -> dict[str, bool]:
         "cancel": may(batch.cancel),
         "withdraw": may(batch.withdraw),
         "export": batch.is_released and may_handle_bank_files(batch, user),
-        "import": batch.status in (BatchStatus.EXPORTED, BatchStatus.RECONCILED) and may_handle_bank_files(batch, user),
+        # Shown with the export buttons: a bank file arrives as a download and the page
+        # stays as it was, so the form is there for the bank's answer without a reload.
+        # Before any export, the import service refuses the file with a message.
+        "import": batch.is_released and may_handle_bank_files(batch, user),
         "is_submitter": batch.submitted_by_id == user.pk,
     }
 
@@ -140,6 +144,8 @@ def batch_detail(request: HttpRequest, pk: int, *, status: int = 200, **forms: A
         "export_form": ExportForm(),
         "return_form": forms.get("return_form") or BankReturnForm(),
         "formats": ExportFormat.choices,
+        # Summarised at the top of the page, whichever section's form it is.
+        "failed_form": next((form for form in forms.values() if form.errors), None),
         "may_reveal_account": may_reveal(request.staff_roles, "bank_account_number"),  # type: ignore[attr-defined]
     }
     return render(request, "finance/batch_detail.html", context, status=status)
@@ -243,7 +249,7 @@ def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(
             request,
             _("This file was already imported on %(date)s; nothing was changed.")
-            % {"date": timezone.localtime(result.bank_return.imported_at).strftime("%Y-%m-%d %H:%M")},
+            % {"date": date_format(timezone.localtime(result.bank_return.imported_at), "DATETIME_FORMAT")},
         )
     else:
         messages.success(

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from subsidy.models import Application, ConflictDeclaration, Role
 from subsidy.models.applications import is_overdue
+from subsidy.models.rounds import round_name_shown
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess, QueueEntry
 
@@ -33,6 +34,7 @@ ROW_CLAIM_FIELDS = (
     "applicant__name",
     "applicant__city",
     "funding_round__name",
+    "funding_round__name_en",
     "status",
     "submitted_at",
     "funding_round__review_sla_days",
@@ -81,6 +83,31 @@ def queue_entries(user: Any, roles: set[str]) -> QuerySet[QueueEntry]:
 
 
 @dataclass(frozen=True)
+class TaskCounts:
+    """What waits for one person in the flow: in their inbox and in their queue, per node."""
+
+    my_reviews: int = 0
+    my_decisions: int = 0
+    reviews_waiting: int = 0
+    decisions_waiting: int = 0
+
+
+def task_counts(user: Any, roles: set[str]) -> TaskCounts:
+    """The staff home's counts of tasks: two grouped queries, whatever the numbers."""
+    held = task_inbox(user).order_by().values("flow_task").annotate(n=Count("pk")).values_list("flow_task", "n")
+    mine = {getattr(node, "name", node): n for node, n in held}
+    queued = queue_entries(user, roles).order_by().values("node").annotate(n=Count("pk")).values_list("node", "n")
+    waiting = dict(queued)
+    review, decide = ApplicationFlow.review.name, ApplicationFlow.decide.name
+    return TaskCounts(
+        my_reviews=mine.get(review, 0),
+        my_decisions=mine.get(decide, 0),
+        reviews_waiting=waiting.get(review, 0),
+        decisions_waiting=waiting.get(decide, 0),
+    )
+
+
+@dataclass(frozen=True)
 class TaskRow:
     """A row of the inbox or queue: the task and what it shows of its claim."""
 
@@ -103,8 +130,9 @@ class TaskRow:
 def _rows(values: Any, now: dt.datetime) -> list[TaskRow]:
     """TaskRows from (task pk, node, *ROW_CLAIM_FIELDS) tuples."""
     rows = []
-    for task_pk, node, pk, reference, name, city, round_name, status, submitted_at, sla_days in values:
+    for task_pk, node, pk, reference, name, city, round_zh, round_en, status, submitted_at, sla_days in values:
         overdue = is_overdue(status, submitted_at, sla_days, now)
+        round_name = round_name_shown(round_zh, round_en)
         rows.append(TaskRow(task_pk, node, pk, reference, name, city, round_name, status, submitted_at, overdue))
     return rows
 
@@ -124,6 +152,7 @@ QUEUE_ROW_FIELDS = (
     "applicant_name",
     "city",
     "funding_round__name",
+    "funding_round__name_en",
     "status",
     "submitted_at",
     "funding_round__review_sla_days",

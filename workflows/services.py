@@ -43,8 +43,9 @@ def task_locked(task_pk: int) -> Iterator[Any]:
 
 def _audit(task: Any, by: Any, action: str, ip: str | None, note: str = "") -> None:
     application = ApplicationProcess.objects.select_related("application").get(pk=task.process_id).application
-    title = str(task.flow_task.task_title)
-    audit_record(subject=application, actor=by, action=action, comment=f"{title}: {note}" if note else title, ip=ip)
+    # The task is kept by its node's name and titled when shown, in the reader's language.
+    task_name = task.flow_task.name
+    audit_record(subject=application, actor=by, action=action, comment=note, ip=ip, changes={"task": task_name})
 
 
 def task_take(*, task: Any, by: Any, ip: str | None = None) -> None:
@@ -87,9 +88,9 @@ def task_reassign(*, task: Any, to: Any, by: Any, reason: str, ip: str | None = 
         subject=application,
         actor=by,
         action="task_reassigned",
-        comment=f"{task.flow_task.task_title}: {reason.strip()}",
+        comment=reason.strip(),
         ip=ip,
-        changes={"owner_id": [previous, to.pk]},
+        changes={"task": task.flow_task.name, "owner_id": [previous, to.pk]},
     )
 
 

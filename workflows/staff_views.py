@@ -4,6 +4,7 @@ show the same case page."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -25,11 +26,20 @@ from forms.letters import LetterCorrectionForm
 from forms.reviews import ObjectionForm, ReassignForm
 from forms.staff import ApplicationFilterForm
 from subsidy import rules, selectors
+from subsidy.claim_changes import latest_answer
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Applicant, Application, Role
+from subsidy.models.applicant_changes import CHANGE_CHECKERS, CHANGE_CONFIRMERS
 from subsidy.models.applications import may_record_objection
 from subsidy.models.choices import STAFF_ROLES
-from subsidy.permissions import roles_administer_scheme, roles_manage_letters, roles_see_finance, user_roles
+from subsidy.models.identity_claims import IDENTITY_CLAIM_DECIDERS
+from subsidy.permissions import (
+    LETTER_MANAGERS,
+    roles_administer_scheme,
+    roles_manage_letters,
+    roles_see_finance,
+    user_roles,
+)
 from subsidy.personal_data import may_reveal
 from subsidy.services import reviews
 from subsidy.services.applicants import applicant_file_open, applicant_reveal
@@ -44,6 +54,46 @@ REPORT_VIEWERS = {Role.SCHEME_ADMIN.value, Role.AUDITOR.value}
 # Who sees the staff accounts page (scheme administrators also reset two-factor sign-in there).
 ACCOUNT_VIEWERS = {Role.SCHEME_ADMIN.value, Role.AUDITOR.value}
 COUNT_CAP = 1000
+# Who takes the flow's tasks (inbox and queue) and reads its chart.
+TASK_HOLDERS = {Role.REVIEWER.value, Role.APPROVER.value}
+CHART_READERS = TASK_HOLDERS | {Role.SCHEME_ADMIN.value, Role.AUDITOR.value}
+# The letters page: those who retry and correct letters, and auditors who read.
+LETTER_READERS = LETTER_MANAGERS | {Role.AUDITOR.value}
+# As workflows/change_views.py lets them in: those who verify, and auditors who read.
+CHANGE_READERS = {role.value for role in (*CHANGE_CHECKERS, *CHANGE_CONFIRMERS, Role.AUDITOR)}
+IDENTITY_CLAIM_READERS = {role.value for role in (*IDENTITY_CLAIM_DECIDERS, Role.AUDITOR)}
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """The staff pages a person may use, from the roles staff_required read: the nav and
+    the staff home offer these and nothing else."""
+
+    tasks: bool
+    chart: bool
+    letters: bool
+    changes: bool
+    identity_claims: bool
+    finance: bool
+    reports: bool
+    accounts: bool
+    admin_site: bool
+
+    @classmethod
+    def of(cls, user: Any, roles: set[str]) -> StaffAccess:
+        superuser = bool(user.is_superuser)
+        return cls(
+            tasks=superuser or bool(roles & TASK_HOLDERS),
+            chart=superuser or bool(roles & CHART_READERS),
+            letters=superuser or bool(roles & LETTER_READERS),
+            changes=superuser or bool(roles & CHANGE_READERS),
+            identity_claims=superuser or bool(roles & IDENTITY_CLAIM_READERS),
+            finance=roles_see_finance(user, roles),
+            reports=superuser or bool(roles & REPORT_VIEWERS),
+            accounts=superuser or bool(roles & ACCOUNT_VIEWERS),
+            # The Django admin lets in accounts with its staff flag only.
+            admin_site=bool(user.is_staff and user.is_active and roles_administer_scheme(user, roles)),
+        )
 
 
 class CappedPaginator(Paginator):
@@ -69,10 +119,12 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
         roles = set() if request.user.is_superuser else user_roles(request.user)
         if not (request.user.is_superuser or roles & STAFF_ROLE_NAMES):
             raise PermissionDenied
+        access = StaffAccess.of(request.user, roles)
         request.staff_roles = roles  # type: ignore[attr-defined]
-        request.sees_finance = roles_see_finance(request.user, roles)  # type: ignore[attr-defined]
-        request.sees_reports = request.user.is_superuser or bool(roles & REPORT_VIEWERS)  # type: ignore[attr-defined]
-        request.sees_accounts = request.user.is_superuser or bool(roles & ACCOUNT_VIEWERS)  # type: ignore[attr-defined]
+        request.staff_access = access  # type: ignore[attr-defined]
+        request.sees_finance = access.finance  # type: ignore[attr-defined]
+        request.sees_reports = access.reports  # type: ignore[attr-defined]
+        request.sees_accounts = access.accounts  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -82,6 +134,42 @@ def request_roles(request: HttpRequest) -> set[str]:
     """The roles staff_required read (a superuser's, which it skips, are read here)."""
     roles: set[str] = request.staff_roles  # type: ignore[attr-defined]
     return roles or (user_roles(request.user) if request.user.is_superuser else set())
+
+
+@staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where staff land after signing in: for each of their roles, its work and how much
+    of it waits for them, read with a few grouped queries (only those their roles need)."""
+    user: Any = request.user
+    access: StaffAccess = request.staff_access  # type: ignore[attr-defined]
+    roles = request_roles(request)
+    context: dict[str, Any] = {
+        "access": access,
+        "is_reviewer": Role.REVIEWER.value in roles,
+        "is_approver": Role.APPROVER.value in roles,
+        "is_finance_officer": Role.FINANCE_OFFICER.value in roles,
+        "is_finance_approver": Role.FINANCE_APPROVER.value in roles,
+        "is_auditor": Role.AUDITOR.value in roles,
+        "administers": roles_administer_scheme(user, roles),
+    }
+    if roles & TASK_HOLDERS:
+        context["tasks"] = flow_selectors.task_counts(user, roles)
+    if context["is_finance_officer"] or context["is_finance_approver"]:
+        context["batches"] = selectors.batch_status_counts()
+    if context["is_finance_officer"]:
+        context["payable"] = selectors.batch_candidates(today=timezone.localdate()).count()
+    if context["is_finance_approver"]:
+        awaiting = list(selectors.batches_awaiting_release())
+        context["awaiting_release"] = awaiting
+        context["releasable"] = sum(1 for batch in awaiting if batch.submitted_by_id != user.pk)
+    # Verification is by role (a superuser without one verifies nothing).
+    context["checks_changes"] = bool(roles & {role.value for role in CHANGE_CHECKERS})
+    context["confirms_changes"] = bool(roles & {role.value for role in CHANGE_CONFIRMERS})
+    if context["checks_changes"] or context["confirms_changes"]:
+        context["changes"] = selectors.applicant_change_counts(user)
+    if roles & {role.value for role in IDENTITY_CLAIM_DECIDERS}:
+        context["identity_claims"] = selectors.identity_claims_pending_count()
+    return render(request, "staff/home.html", context)
 
 
 @staff_required
@@ -112,14 +200,18 @@ def _application(pk: int) -> Application:
 
 
 def case_context(application: Application) -> dict[str, Any]:
-    """What the case page shows: checklist, amount, documents, audit history and the flow's tasks."""
+    """What the case page shows: checklist, amount, documents, audit history, the
+    applicant's latest answer to an information request and the flow's tasks."""
     facts = selectors.claim_facts(application)
     tasks = list(flow_selectors.case_tasks(application))
+    history = selectors.application_history(application)  # read once: latest_answer fills its cache
     return {
         "application": application,
         "results": rules.evaluate(facts),
         "amount": facts.amount,
-        "history": selectors.application_history(application),
+        "cap_left_after_claim": selectors.applicant_cap_left_after(application, facts.amount, facts.today),
+        "history": history,
+        "answer": latest_answer(history),
         "checklist": {entry.rule_code: entry for entry in application.checklist.select_related("recorded_by")},
         "tasks": tasks,
         "open_task": flow_selectors.open_task_of(tasks),

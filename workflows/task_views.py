@@ -39,6 +39,7 @@ from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, 
 from subsidy.permissions import roles_administer_scheme
 from subsidy.selectors import application_filter
 from subsidy.services import reviews
+from subsidy.templatetags.subsidy_tags import money
 from subsidy.web import client_ip
 from workflows import selectors
 from workflows.flows import ApplicationFlow, application_of
@@ -187,7 +188,8 @@ class Action:
 
     form_class: type[django_forms.Form]
     run: Callable[[HttpRequest, Application, dict[str, Any]], object]
-    done: Any  # message once it succeeded (lazily translated)
+    # Message once it succeeded (lazily translated); a decision names the claim: %(reference)s, %(amount)s.
+    done: Any
     statuses: tuple[str, ...]  # claim statuses in which it is offered
 
 
@@ -271,35 +273,65 @@ ACTIONS: dict[str, dict[str, Action]] = {
         "request_info": Action(
             review_forms.RequestInfoForm,
             _request_info,
-            gettext_lazy("Information requested. The task stays in your inbox until the applicant answers."),
+            gettext_lazy(
+                "Information requested for %(reference)s. The task stays in your inbox until the applicant answers."
+            ),
             UNDER_REVIEW,
         ),
         "recommend_approve": Action(
             review_forms.RecommendApproveForm,
             _recommend_approve,
-            gettext_lazy("Approval recommended. The claim is in the approvers' queue."),
+            gettext_lazy("Approval of %(reference)s recommended. The claim is in the approvers' queue."),
             UNDER_REVIEW,
         ),
         "recommend_reject": Action(
             review_forms.RecommendRejectForm,
             _recommend_reject,
-            gettext_lazy("Rejection recommended. The claim is in the approvers' queue."),
+            gettext_lazy("Rejection of %(reference)s recommended. The claim is in the approvers' queue."),
             UNDER_REVIEW,
         ),
     },
     ApplicationFlow.decide.name: {
         "approve": Action(
-            review_forms.ApproveForm, _approve, gettext_lazy("The claim is approved."), AWAITING_DECISION
+            review_forms.ApproveForm,
+            _approve,
+            gettext_lazy("Claim %(reference)s is approved for CNY %(amount)s."),
+            AWAITING_DECISION,
         ),
-        "reject": Action(review_forms.RejectForm, _reject, gettext_lazy("The claim is rejected."), AWAITING_DECISION),
+        "reject": Action(
+            review_forms.RejectForm, _reject, gettext_lazy("Claim %(reference)s is rejected."), AWAITING_DECISION
+        ),
         "return_to_review": Action(
             review_forms.ReturnToReviewForm,
             _return_to_review,
-            gettext_lazy("The claim is back with its reviewer."),
+            gettext_lazy("Claim %(reference)s is back with its reviewer."),
             AWAITING_DECISION,
         ),
     },
 }
+
+# The checklist and the recommendations are one <form> on the page: a recommendation
+# sends the findings shown with it, recorded first in the same transaction.
+REVIEW_FORM = ("checklist", "recommend_approve", "recommend_reject")
+SENDS_CHECKLIST = {"recommend_approve", "recommend_reject"}
+
+
+def _form_groups(offered: dict[str, django_forms.Form]) -> list[tuple[str, list[tuple[str, django_forms.Form]]]]:
+    """The <form> elements of the page, in the order of the actions: (id, [(action, form)])."""
+    groups: list[tuple[str, list[tuple[str, django_forms.Form]]]] = []
+    review: list[tuple[str, django_forms.Form]] = []
+    for name, form in offered.items():
+        if name in REVIEW_FORM:
+            if not review:
+                groups.append(("review-form", review))
+            review.append((name, form))
+        else:
+            groups.append((f"{name}-form", [(name, form)]))
+    return groups
+
+
+def _checklist_sent(data: Any) -> bool:
+    return any(key.startswith("checklist-") for key in data)
 
 
 def _initial(name: str, context: dict[str, Any]) -> dict[str, Any]:
@@ -335,6 +367,7 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
 
     actions = {name: a for name, a in ACTIONS[node.name].items() if application.status in a.statuses}
     posted: dict[str, django_forms.Form] = {}
+    confirm_approval: dict[str, Any] | None = None
     if request.method == "POST":
         name = request.POST.get("action", "")
         if name not in actions:
@@ -345,8 +378,15 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
             )
             return redirect("staff:task", task_pk=task.pk)
         form = posted[name] = actions[name].form_class(request.POST, prefix=name)
-        if form.is_valid() and _run(request, actions[name], form, application):
-            messages.success(request, str(actions[name].done))
+        checklist = None
+        if name in SENDS_CHECKLIST and "checklist" in actions and _checklist_sent(request.POST):
+            checklist = posted["checklist"] = review_forms.ChecklistForm(request.POST, prefix="checklist")
+        ready = all([sent.is_valid() for sent in posted.values()])  # every form checked: all errors at once
+        if ready and name == "approve":
+            confirm_approval = _approval_unconfirmed(request, task, application, form)
+            ready = confirm_approval is None
+        if ready and _run(request, actions[name], form, application, checklist=checklist):
+            messages.success(request, _done_message(actions[name], application))
             stay = name in {"start_review", "checklist"}
             return redirect("staff:task", task_pk=task.pk) if stay else redirect("staff:inbox")
     context = case_context(application)
@@ -359,6 +399,10 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
             "task": task,
             "node": node.name,
             "forms": offered,
+            "form_groups": _form_groups(offered),
+            # The summary at the top of the page: what the last press sent and what was wrong with it.
+            "failed_forms": [posted[name] for name in actions if name in posted and posted[name].errors],
+            "confirm_approval": confirm_approval,
             "open_request": domain_selectors.open_information_request(application),
             "reveal": reveal_context(request),
         }
@@ -366,16 +410,55 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
     return render(request, "workflows/task.html", context)
 
 
-def _run(request: HttpRequest, action: Action, form: django_forms.Form, application: Application) -> bool:
-    """Run the action's service; its refusals land on the form. True if it succeeded."""
+def _approval_unconfirmed(
+    request: HttpRequest, task: Any, application: Application, form: django_forms.Form
+) -> dict[str, Any] | None:
+    """None once the approver confirmed this claim at this amount; else what the
+    confirmation panel asks (with why a confirmation sent was not accepted)."""
+    amount = application.recommended_amount
+    confirmation = review_forms.ApprovalConfirmForm(request.POST, prefix="approve", task_pk=task.pk, amount=amount)
+    if confirmation.is_valid():
+        return None
+    sent = bool(request.POST.get("approve-confirm"))
+    return {
+        "amount": amount,
+        "comment": form.cleaned_data["comment"],
+        "token": review_forms.ApprovalConfirmForm.token(task_pk=task.pk, amount=amount),
+        "errors": confirmation.errors.get("confirm", []) if sent else [],
+    }
+
+
+def _done_message(action: Action, application: Application) -> str:
+    # An approval grants the recommended amount (subsidy.services.reviews.application_approve).
+    return str(action.done) % {"reference": application.reference, "amount": money(application.recommended_amount)}
+
+
+def _run(
+    request: HttpRequest,
+    action: Action,
+    form: django_forms.Form,
+    application: Application,
+    *,
+    checklist: django_forms.Form | None = None,
+) -> bool:
+    """Run the action's service, after recording the checklist sent with it, in one
+    transaction: a refusal of either stores neither and lands on the form it concerns.
+    True if it succeeded."""
+    steps: list[tuple[Callable[[HttpRequest, Application, dict[str, Any]], object], django_forms.Form]] = []
+    if checklist is not None:
+        steps.append((_record_checklist, checklist))
+    steps.append((action.run, form))
+    refused_on = form
     try:
         with transaction.atomic():
-            action.run(request, application, form.cleaned_data)
+            for run, step_form in steps:
+                refused_on = step_form
+                run(request, application, step_form.cleaned_data)
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_service_errors(refused_on, error)
         return False
     except DomainError as error:
-        form.add_error(None, str(error.message))
+        refused_on.add_error(None, str(error.message))
         return False
     return True
 

@@ -5,6 +5,7 @@ from workflows import account_views, change_views, finance_views, letter_views, 
 app_name = "staff"
 
 urlpatterns = [
+    path("", staff_views.staff_home, name="home"),
     path("applications/", staff_views.application_list, name="application_list"),
     path("applications/<int:pk>/", staff_views.application_detail, name="application_detail"),
     path(

@@ -3,12 +3,15 @@ services check the scheme's rules and the models' identifiers (field-level error
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from subsidy import identifiers
 from subsidy.models import (
     Applicant,
     Application,
@@ -34,6 +37,7 @@ from subsidy.models import (
 )
 from subsidy.models.applicants import APPLICANT_EDITABLE_FIELDS
 from subsidy.models.batches import mask_account
+from subsidy.services.applications import REPLY_MAX_LENGTH
 
 
 class FundingRoundSerializer(serializers.ModelSerializer[FundingRound]):
@@ -65,7 +69,32 @@ class FundingRoundSerializer(serializers.ModelSerializer[FundingRound]):
         return obj.is_open_on(self.context["today"])
 
 
+class IdentifierField(serializers.CharField):
+    """An identifier as forms.fields.IdentifierField reads it: normalised first
+    (subsidy.identifiers.IDENTIFIER_INPUT), its stored length checked after, so a number
+    sent with spaces or in lower case counts the characters it is stored with."""
+
+    def __init__(self, *, normalise: Callable[[str], str], max_length: int | None = None, **kwargs: Any) -> None:
+        self.normalise = normalise
+        super().__init__(**kwargs)
+        if max_length is not None:
+            self.validators.append(identifiers.MaxIdentifierLength(max_length))
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        return self.normalise(text) if text else text
+
+
 class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
+    def build_standard_field(
+        self, field_name: str, model_field: models.Field[Any, Any]
+    ) -> tuple[type[serializers.Field[Any, Any, Any, Any]], dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        normalise = identifiers.IDENTIFIER_INPUT.get(field_name)
+        if normalise is not None:
+            return IdentifierField, {**kwargs, "normalise": normalise}
+        return field_class, kwargs
+
     class Meta:
         model = Applicant
         fields = ["id", *APPLICANT_EDITABLE_FIELDS, "updated_at"]
@@ -76,11 +105,18 @@ class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
 
 
 class PatentSerializer(serializers.Serializer[HKPatent]):
-    hk_number = serializers.CharField(max_length=20, label=_("HK patent number"))
+    hk_number = IdentifierField(
+        normalise=identifiers.IDENTIFIER_INPUT["hk_number"], max_length=20, label=_("HK patent number")
+    )
     kind = serializers.ChoiceField(choices=PatentKind.choices, default=PatentKind.STANDARD)
     route = serializers.ChoiceField(choices=PatentRoute.choices)
     designated_office = serializers.ChoiceField(choices=DesignatedOffice.choices, allow_blank=True, default="")
-    designated_application_number = serializers.CharField(max_length=30, allow_blank=True, default="")
+    designated_application_number = IdentifierField(
+        normalise=identifiers.IDENTIFIER_INPUT["designated_application_number"],
+        max_length=30,
+        allow_blank=True,
+        default="",
+    )
     title_zh = serializers.CharField(max_length=500)
     title_en = serializers.CharField(max_length=500, allow_blank=True, default="")
     grant_date = serializers.DateField()
@@ -225,6 +261,12 @@ class TransitionSerializer(serializers.Serializer[Any]):
     )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     objection = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    reply = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=REPLY_MAX_LENGTH,
+        help_text=_("resubmit: the applicant's answer to the reviewer (optional)"),
+    )
 
 
 class ConflictDeclarationSerializer(serializers.Serializer[Any]):

@@ -44,8 +44,9 @@ def _recommend(app: Application, by: Any, data: dict[str, Any], ip: str | None) 
 
 RUNNERS: dict[str, Runner] = {
     "submit": lambda app, by, data, ip: application_services.application_submit(application=app, by=by, ip=ip),
+    # `comment` was the reply's name before `reply` existed; older clients still send it.
     "resubmit": lambda app, by, data, ip: application_services.application_resubmit(
-        application=app, by=by, ip=ip, comment=data.get("comment", "")
+        application=app, by=by, ip=ip, reply=data.get("reply") or data.get("comment", "")
     ),
     "withdraw": lambda app, by, data, ip: application_services.application_withdraw(
         application=app, by=by, ip=ip, comment=data.get("comment", "")

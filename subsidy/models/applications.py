@@ -356,8 +356,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         target=ApplicationStatus.INFO_REQUESTED,
         permission=may_review,
     )
-    def request_info(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        """The request itself (message, deadline) is an InformationRequest row."""
+    def request_info(
+        self, *, by: Any, ip: str | None = None, comment: str = "", audit_facts: dict[str, Any] | None = None
+    ) -> None:
+        """The request itself (message, deadline) is an InformationRequest row; the audit
+        row keeps the claim as it was (`audit_facts`, see subsidy.claim_changes)."""
 
     @transition(
         field=status,
@@ -365,8 +368,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         target=ApplicationStatus.UNDER_REVIEW,
         permission=may_act_for_applicant,
     )
-    def resubmit(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        """Back to the same reviewer."""
+    def resubmit(
+        self, *, by: Any, ip: str | None = None, comment: str = "", audit_facts: dict[str, Any] | None = None
+    ) -> None:
+        """Back to the same reviewer; `comment` is the applicant's reply, `audit_facts` what
+        changed since the request."""
 
     @transition(field=status, source=ApplicationStatus.INFO_REQUESTED, target=ApplicationStatus.LAPSED)
     def lapse(self, *, by: Any = None, ip: str | None = None, comment: str = "") -> None:

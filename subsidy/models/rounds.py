@@ -6,13 +6,23 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.chinese import shown_in_language
 from subsidy.models.choices import CostType
 
 
 def all_cost_types() -> list[str]:
     return list(CostType.values)
+
+
+def round_name_shown(name: str, name_en: str) -> str:
+    """A round's name in the reader's language (FundingRound.display_name; lists that
+    read names as plain values call this)."""
+    if translation.get_language() == "en" and name_en:
+        return name_en
+    return shown_in_language(name)
 
 
 class FundingRoundQuerySet(models.QuerySet["FundingRound"]):
@@ -23,7 +33,10 @@ class FundingRoundQuerySet(models.QuerySet["FundingRound"]):
 class FundingRound(models.Model):
     """A call for claims. Every number a rule uses is a field here, never a constant."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, help_text=_("In Simplified Chinese."))
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, help_text=_("Shown on English pages; blank: the name.")
+    )
     code = models.SlugField(_("code"), max_length=30, unique=True)
     budget = models.DecimalField(_("budget (CNY)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     opens_on = models.DateField(_("open for claims from"))
@@ -94,7 +107,14 @@ class FundingRound(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The round's name in the reader's language: English pages show the English
+        name; Traditional Chinese pages the Chinese name in Traditional characters, as
+        the letters do."""
+        return round_name_shown(self.name, self.name_en)
 
     def clean(self) -> None:
         errors = {}

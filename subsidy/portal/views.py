@@ -4,8 +4,9 @@ render templates; every rule lives in subsidy.rules and subsidy.services."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,10 +33,12 @@ from forms.claims import (
     EmailLanguageForm,
     NewClaimForm,
     PatentForm,
+    ResubmitForm,
     WithdrawForm,
 )
-from forms.errors import saved
+from forms.errors import add_service_errors, saved
 from subsidy import rules, selectors
+from subsidy.amounts import CostLine, line_in_cny
 from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted
 from subsidy.models import (
     EDITABLE_STATUSES,
@@ -43,11 +47,12 @@ from subsidy.models import (
     Application,
     ApplicationStatus,
     CostItem,
+    Currency,
     IdentityClaim,
     Role,
 )
 from subsidy.permissions import may_not_act_for_applicants, user_is_staff_member
-from subsidy.portal.steps import next_step, step_states
+from subsidy.portal.steps import next_step, patent_deadline, step_states
 from subsidy.services import applicants as applicant_services
 from subsidy.services import applications as application_services
 from subsidy.services import documents as document_services
@@ -107,12 +112,13 @@ def _safe_next(request: HttpRequest) -> str:
     return target if target and allowed else ""
 
 
-def _step_context(application: Application, current: str) -> dict[str, Any]:
+def _step_context(application: Application, current: str, *, errors: bool = False) -> dict[str, Any]:
+    """What every step page shows; `errors`: what was just sent on this step was refused."""
     results = rules.evaluate(selectors.claim_facts(application))
     return {
         "application": application,
         "open_request": selectors.open_information_request(application),
-        "steps": step_states(results),
+        "steps": step_states(results, with_errors=current if errors else ""),
         "current_step": current,
         "results": results,
         "failures": [r for r in results if not r.passed],
@@ -137,7 +143,7 @@ def public_notice(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         if user_is_staff_member(request.user):
-            return redirect("staff:application_list")
+            return redirect("staff:home")
         return redirect("portal:application_list")
     return render(request, "portal/home.html", {"rounds": selectors.open_rounds()})
 
@@ -315,7 +321,8 @@ def claim_applicant(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         _tell_if_held(request, application.applicant, waiting)
         return _after_save(request, application, "applicant")
-    return render(request, "portal/claim_applicant.html", {**_step_context(application, "applicant"), "form": form})
+    context = _step_context(application, "applicant", errors=bool(form.errors))
+    return render(request, "portal/claim_applicant.html", {**context, "form": form})
 
 
 @login_required
@@ -337,7 +344,27 @@ def claim_patent(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return _after_save(request, application, "patent")
-    return render(request, "portal/claim_patent.html", {**_step_context(application, "patent"), "form": form})
+    context = _step_context(application, "patent", errors=bool(form.errors))
+    context["patent_deadline"] = patent_deadline(application)
+    return render(request, "portal/claim_patent.html", {**context, "form": form})
+
+
+class CostRow(NamedTuple):
+    form: BaseForm
+    line: CostLine | None  # a foreign-currency cost as entered, with the stored rate if there is one
+    amount_cny: Decimal | None
+
+
+def _in_cny(form: BaseForm, application: Application) -> tuple[CostLine | None, Decimal | None]:
+    """A foreign-currency cost's value in CNY at the stored rate, as the amount counts it;
+    nothing for CNY costs, empty rows and rows just refused."""
+    item = cast(CostItem, getattr(form, "instance", None))
+    if (form.is_bound and not form.is_valid()) or item is None or item.amount is None or item.paid_on is None:
+        return None, None
+    if item.currency == Currency.CNY or (form.is_bound and form.cleaned_data.get("DELETE")):
+        return None, None
+    line = selectors.cost_line(item, application.funding_round)
+    return line, line_in_cny(line)
 
 
 @login_required
@@ -358,8 +385,9 @@ def claim_costs(request: HttpRequest, pk: int) -> HttpResponse:
             formset._non_form_errors = formset.error_class(error.messages)  # type: ignore[attr-defined]
         else:
             return _after_save(request, application, "costs")
-    context = _step_context(application, "costs")
-    return render(request, "portal/claim_costs.html", {**context, "formset": formset})
+    context = _step_context(application, "costs", errors=bool(formset.total_error_count()))
+    rows = [CostRow(form, *_in_cny(form, application)) for form in formset.forms]
+    return render(request, "portal/claim_costs.html", {**context, "formset": formset, "rows": rows})
 
 
 @login_required
@@ -382,7 +410,8 @@ def claim_documents(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("Uploaded %(name)s.") % {"name": form.cleaned_data["file"].name})
         return redirect(request.path)
-    return render(request, "portal/claim_documents.html", {**_step_context(application, "documents"), "form": form})
+    context = _step_context(application, "documents", errors=bool(form.errors))
+    return render(request, "portal/claim_documents.html", {**context, "form": form})
 
 
 @login_required
@@ -419,9 +448,8 @@ def claim_declarations(request: HttpRequest, pk: int) -> HttpResponse:
             consent_to_checks=form.cleaned_data["declare_consent_to_checks"],
         )
         return _after_save(request, application, "declarations")
-    return render(
-        request, "portal/claim_declarations.html", {**_step_context(application, "declarations"), "form": form}
-    )
+    context = _step_context(application, "declarations", errors=bool(form.errors))
+    return render(request, "portal/claim_declarations.html", {**context, "form": form})
 
 
 @login_required
@@ -429,10 +457,22 @@ def claim_declarations(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
     context = _step_context(application, "review")
-    if request.method == "POST":
-        resubmission = application.status == ApplicationStatus.INFO_REQUESTED
+    resubmission = application.status == ApplicationStatus.INFO_REQUESTED
+    # Answering an information request comes with a reply box; a first submission does not.
+    form = ResubmitForm(request.POST if request.method == "POST" else None) if resubmission else None
+    context["resubmit_form"] = form
+    if request.method == "POST" and (form is None or form.is_valid()):
         try:
-            application_services.application_send(application=application, by=request.user, ip=client_ip(request))
+            application_services.application_send(
+                application=application,
+                by=request.user,
+                ip=client_ip(request),
+                reply=form.cleaned_data["reply"] if form is not None else "",
+            )
+        except ValidationError as error:
+            if form is None:
+                raise
+            add_service_errors(form, error)
         except NotEligible as error:
             context["failures"] = error.failures
             messages.error(request, str(error.message))
@@ -455,12 +495,14 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     if application.status in EDITABLE_STATUSES:
         return redirect("portal:claim_review", pk=pk)
+    amount = selectors.application_amount(application)
     return render(
         request,
         "portal/application_detail.html",
         {
             "application": application,
-            "amount": selectors.application_amount(application),
+            "amount": amount,
+            "cap_left_after_claim": selectors.applicant_cap_left_after(application, amount),
             "history": selectors.applicant_timeline(application),
             "letters": selectors.letters_for_user(request.user, application_pk=application.pk),
             "can_withdraw": application_services.can_withdraw(application, request.user),

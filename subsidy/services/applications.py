@@ -12,6 +12,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from subsidy import rules
 from subsidy.audit import audit_record
+from subsidy.claim_changes import claim_changes, claim_snapshot, snapshot_at_request
 from subsidy.exceptions import InvalidState, NotEligible, NotPermitted, PatentAlreadyClaimed
 from subsidy.models import (
     EDITABLE_STATUSES,
@@ -255,20 +256,42 @@ def application_withdraw(*, application: Application, by: Any, ip: str | None = 
 # Rules that still apply when a claim comes back after an information request:
 # the round may have closed meanwhile, and the patent is already this claim's.
 RESUBMISSION_EXEMPT = {"round_is_open", "patent_not_claimed_before"}
+# The applicant's answer to the reviewer: a few paragraphs, read on the case page and
+# in the reviewer's email; anything longer belongs in an uploaded document.
+REPLY_MAX_LENGTH = 2000
+
+
+def clean_reply(reply: str) -> str:
+    reply = reply.strip()
+    if len(reply) > REPLY_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reply": _("Keep your answer to at most %(limit)d characters (it has %(count)d).")
+                % {"limit": REPLY_MAX_LENGTH, "count": len(reply)}
+            }
+        )
+    if "\x00" in reply:
+        raise ValidationError({"reply": _("Null characters are not allowed.")})
+    return reply
 
 
 @transaction.atomic
-def application_resubmit(*, application: Application, by: Any, ip: str | None = None, comment: str = "") -> Application:
-    """info_requested → under_review, back to the same reviewer, with the amount recomputed."""
+def application_resubmit(*, application: Application, by: Any, ip: str | None = None, reply: str = "") -> Application:
+    """info_requested → under_review, back to the same reviewer, with the amount recomputed.
+    The applicant's `reply` (optional: an uploaded document may be the whole answer) and
+    what changed since the request are kept on the resubmission's audit row."""
     app = lock_application(application)
     check_transition(app, app.resubmit, by)
+    reply = clean_reply(reply)
     facts = claim_facts(app)
     failures = [r for r in rules.evaluate(facts) if not r.passed and r.code not in RESUBMISSION_EXEMPT]
     if failures:
         raise NotEligible(_("The application cannot be resubmitted yet."), failures)
     app.requested_amount = facts.amount.amount
     app.language = get_language() or app.language
-    app.resubmit(by=by, ip=ip, comment=comment)
+    before = snapshot_at_request(app)
+    since_request = {} if before is None else {"since_request": claim_changes(before, claim_snapshot(app))}
+    app.resubmit(by=by, ip=ip, comment=reply, audit_facts=since_request)
     app.save()
     InformationRequest.objects.filter(application=app, answered_at__isnull=True, lapsed_at__isnull=True).update(
         answered_at=timezone.now()
@@ -279,9 +302,9 @@ def application_resubmit(*, application: Application, by: Any, ip: str | None = 
     return app
 
 
-def application_send(*, application: Application, by: Any, ip: str | None = None) -> Application:
+def application_send(*, application: Application, by: Any, ip: str | None = None, reply: str = "") -> Application:
     """The applicant's one "send" button: a draft is submitted, a claim answering an
-    information request is resubmitted to its reviewer."""
+    information request is resubmitted to its reviewer (with the applicant's `reply`)."""
     if application.status == ApplicationStatus.INFO_REQUESTED:
-        return application_resubmit(application=application, by=by, ip=ip)
+        return application_resubmit(application=application, by=by, ip=ip, reply=reply)
     return application_submit(application=application, by=by, ip=ip)

@@ -144,7 +144,7 @@ def _selection_text(
         parts.append(f"approved>={approved_from:%Y-%m-%d}")
     if approved_to is not None:
         parts.append(f"approved<={approved_to:%Y-%m-%d}")
-    return " ".join(parts) or "all payable"
+    return " ".join(parts)  # empty: every payable claim; shown in words by the batch_selection filter
 
 
 @transaction.atomic
@@ -524,6 +524,13 @@ def batch_import_return(
     _check_original_totals(locked, return_file)
     file_format, items = return_file.file_format, return_file.items
     lines = {line.application_reference: line for line in locked.lines.exclude(status=LineStatus.CANCELLED)}
+    if items and not any(item.reference in lines for item in items):
+        # Not one payment of this batch: another batch's return, or not a return at all.
+        raise ReturnFileUnreadable(
+            _("None of the %(count)s payments in this file is in batch %(reference)s: is it another batch's return?")
+            % {"count": len(items), "reference": locked.reference},
+            [],
+        )
     reported: list[dict[str, str]] = []
     to_apply: list[tuple[BatchLine, bank_returns.ReturnItem]] = []
     seen: set[str] = set()

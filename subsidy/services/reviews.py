@@ -13,11 +13,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from subsidy import rules
 from subsidy.audit import audit_record
 from subsidy.calendar import add_working_days
+from subsidy.claim_changes import claim_snapshot
 from subsidy.exceptions import DomainError, InvalidState, NotPermitted
 from subsidy.models import (
     Applicant,
@@ -142,7 +144,8 @@ def application_request_info(
     if errors:
         raise ValidationError(errors)
     request = InformationRequest.objects.create(application=app, requested_by=by, message=message, deadline=deadline)
-    app.request_info(by=by, ip=ip, comment=message)
+    # The claim as the reviewer saw it: the resubmission lists what changed since.
+    app.request_info(by=by, ip=ip, comment=message, audit_facts={"claim_at_request": claim_snapshot(app)})
     app.save()
     notify_applicant(app, "information_requested")
     return request
@@ -332,7 +335,7 @@ def applications_lapse_overdue(*, today: dt.date | None = None) -> int:
             request = app.information_requests.filter(answered_at__isnull=True, lapsed_at__isnull=True).first()
             if app.status != ApplicationStatus.INFO_REQUESTED or request is None or request.deadline >= today:
                 continue
-            app.lapse(comment=str(_("No answer by %(deadline)s.") % {"deadline": request.deadline}))
+            app.lapse(comment=str(_("No answer by %(deadline)s.") % {"deadline": date_format(request.deadline)}))
             app.save()
             request.lapsed_at = timezone.now()
             request.save(update_fields=["lapsed_at"])

@@ -11,12 +11,20 @@ from django import template
 from django.db import models
 from django.forms import BoundField, ModelChoiceField
 from django.utils import translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.amounts import to_cents
-from subsidy.models import Application, ApplicationStatus, BatchStatus, GuangdongCity, LineStatus, Role
+from subsidy.models import (
+    Application,
+    ApplicationStatus,
+    BatchStatus,
+    GuangdongCity,
+    LetterStatus,
+    LineStatus,
+    Role,
+)
 from subsidy.models.batches import mask_account
 from subsidy.personal_data import mask_id_number
 
@@ -92,6 +100,36 @@ def _label(choices: type[models.TextChoices], value: str) -> str:
 def status_label(value: str) -> str:
     """The people's name of a stored status value, in the current language."""
     return _label(ApplicationStatus, value)
+
+
+SELECTION_TERMS = {
+    "round": _("round %(value)s"),
+    "city": _("city %(value)s"),
+    "approved>": _("approved on or after %(value)s"),
+    "approved<": _("approved on or before %(value)s"),
+}
+
+
+@register.filter
+def batch_selection(description: str) -> str:
+    """A batch's stored selection ("round=2026-1 city=shenzhen approved>=2026-11-01", the
+    words subsidy.services.batches writes) in the reader's language."""
+    shown = []
+    for term in description.split() if description != "all payable" else ():  # batches built before 2026-12
+        key, _sep, value = term.partition("=")
+        if key == "city":
+            value = city_label(value)
+        elif key.startswith("approved"):
+            value = date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+        shown.append(str(SELECTION_TERMS[key]) % {"value": value} if key in SELECTION_TERMS else term)
+    return "; ".join(shown) or str(_("every payable claim"))
+
+
+@register.filter
+def state_label(value: str, action: str) -> str:
+    """A history row's state in the people's words: a letter's rows (issued, revoked …)
+    speak of the letter's states, every other row of the claim's."""
+    return _label(LetterStatus if action.startswith("letter_") else ApplicationStatus, value)
 
 
 @register.filter

@@ -30,7 +30,7 @@ def sign_in(new_context: Any, user: Any) -> Page:
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
     page.locator("#main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/(portal|staff)/applications/$"))
+    expect(page).to_have_url(re.compile(r"/(portal/applications|staff)/$"))
     return page
 
 
@@ -60,8 +60,13 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     assert Batch.objects.get().status == BatchStatus.SUBMITTED
 
     # 2. The finance approver releases it and downloads the bank file.
+    # Their home says the batch waits for them and leads to it.
     approver_page = sign_in(new_context, checker)
-    approver_page.goto(detail)
+    expect(approver_page.locator("#work-releasable")).to_contain_text("1")
+    assert_accessible(approver_page)
+    assert_keyboard_reachable(approver_page)
+    approver_page.locator(f"#main a[href='{detail}']").click()
+    expect(approver_page).to_have_url(re.compile(re.escape(detail) + "$"))
     assert_accessible(approver_page)  # a submitted batch, for the releasing approver
     assert_keyboard_reachable(approver_page)
     approver_page.locator("#action-release").click()
@@ -71,6 +76,7 @@ def test_batch_from_build_to_reconciliation(new_context, tmp_path):
     assert Application.objects.get(pk=paid.pk).status == ApplicationStatus.IN_PAYMENT
     with approver_page.expect_download() as download:
         approver_page.locator("#export-pain001").click()
+    expect(approver_page.locator("#import-form")).to_be_visible()  # for the bank's answer, no reload needed
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.name == f"{batch.reference}.xml"

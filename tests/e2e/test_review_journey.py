@@ -29,6 +29,7 @@ from workflows.flows import ApplicationFlow
 PASSWORD = "correct-horse-battery"  # UserFactory's
 REFERENCE = re.compile(r"GDHK-\d{4}-\d{6}")
 INFO_MESSAGE = "请补充上传香港知识产权署出具的专利注册证明书(P5 表格)副本。"
+REPLY = "已上传 P5 表格副本，请查收。"
 
 
 def zh(text: str) -> str:
@@ -48,8 +49,8 @@ def sign_in(new_context: Any, user: Any) -> Page:
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
     page.locator("#main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/(portal|staff)/applications/$"))
-    assert_accessible(page)  # the applicant's claims or the staff's claim list
+    expect(page).to_have_url(re.compile(r"/(portal/applications|staff)/$"))
+    assert_accessible(page)  # the applicant's claims or the staff member's work
     assert_keyboard_reachable(page)
     return page
 
@@ -164,32 +165,37 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     assert_accessible(applicant)
     assert_keyboard_reachable(applicant)
     assert any(INFO_MESSAGE in mail.body for mail in mailoutbox)
+    applicant.get_by_label(zh("Your answer to the reviewer (optional)")).fill(REPLY)
     resubmit = applicant.locator("button[name=submit]")
     expect(resubmit).to_have_text(zh("Resubmit to the reviewer"))
     resubmit.click()
     expect(applicant).to_have_url(url_of(detail_url))
     assert status_of(application) == ApplicationStatus.UNDER_REVIEW
     assert the_open_task(application).pk == review_task.pk
+    # The reply is in the applicant's history, and in the reviewer's email.
+    expect(applicant.locator("ol.history")).to_contain_text(REPLY)
+    assert any(REPLY in mail.body for mail in mailoutbox)
 
-    # 4. The reviewer confirms every automatic check and recommends the computed amount.
+    # 4. The reviewer recommends the computed amount: the checklist, pre-filled with the
+    # automatic checks, is recorded with the recommendation, without a separate save.
     reviewer_page.goto(reverse("staff:inbox"))
     case_row(reviewer_page, application).locator(f"a[href='{task_url}']").click()
     expect(reviewer_page).to_have_url(url_of(task_url))
     expect(reviewer_page.locator(".notice")).to_have_count(0)
+    answer = reviewer_page.locator("section[aria-labelledby=answer-heading]")
+    expect(answer.locator(".preserve").first).to_have_text(REPLY)
+    expect(answer.locator("ul.changes")).to_contain_text(zh("Nothing in the claim changed."))
     passing = reviewer_page.locator("#action-checklist input[type=radio][value=pass]")
     expect(passing).to_have_count(len(RULE_TITLES))
     for radio in passing.all():
         expect(radio).to_be_checked()
-    reviewer_page.locator("#action-checklist button[type=submit]").click()
-    expect(reviewer_page).to_have_url(url_of(task_url))
-    expect(reviewer_page.locator(".messages .success")).to_have_text(zh("Checklist saved."))
-    assert_accessible(reviewer_page)
-    assert_keyboard_reachable(reviewer_page)
-    assert application.checklist.filter(passed=True).count() == len(RULE_TITLES)
+    assert not application.checklist.exists()
     expect(reviewer_page.locator("#id_recommend_approve-amount")).to_have_value(str(computed_amount))
     reviewer_page.locator("#action-recommend_approve button[type=submit]").click()
     expect(reviewer_page).to_have_url(url_of(reverse("staff:inbox")))
+    expect(reviewer_page.locator(".messages .success")).to_contain_text(application.reference)
     expect(case_row(reviewer_page, application)).to_have_count(0)
+    assert application.checklist.filter(passed=True).count() == len(RULE_TITLES)
     assert status_of(application) == ApplicationStatus.AWAITING_DECISION
     assert application.recommended_amount == computed_amount
     decide_task = the_open_task(application)
@@ -209,7 +215,17 @@ def test_claim_goes_through_an_information_request_to_approval_and_public_notice
     assert_accessible(approver_page)
     assert_keyboard_reachable(approver_page)
     approver_page.locator("#action-approve button[type=submit]").click()
+    # First a confirmation naming the claim and the amount; nothing is decided yet.
+    panel = approver_page.locator("#confirm-approval")
+    expect(panel).to_be_focused()
+    expect(panel.locator("h2")).to_contain_text(application.reference)
+    expect(panel.locator("h2")).to_contain_text(f"{computed_amount:,.2f}")
+    assert status_of(application) == ApplicationStatus.AWAITING_DECISION
+    assert_accessible(approver_page)
+    assert_keyboard_reachable(approver_page)
+    approver_page.locator("#confirm-approve").click()
     expect(approver_page).to_have_url(url_of(reverse("staff:inbox")))
+    expect(approver_page.locator(".messages .success")).to_contain_text(application.reference)
     expect(case_row(approver_page, application)).to_have_count(0)
     assert status_of(application) == ApplicationStatus.APPROVED
     assert application.approver == approver

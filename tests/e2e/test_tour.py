@@ -10,12 +10,9 @@ import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -28,6 +25,7 @@ from subsidy.services.applicants import applicant_update
 from subsidy.services.identity_claims import identity_claim_submit
 from tests.e2e.axe import assert_accessible
 from tests.e2e.keyboard import assert_keyboard_reachable
+from tests.e2e.tour_pages import signed_in
 from tests.factories import pdf_upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,24 +48,6 @@ TOUR = [
 @pytest.fixture
 def shots_dir(tmp_path: Path) -> Path:
     return SCREENSHOTS if os.environ.get("SUBSIDY_UPDATE_SCREENSHOTS") else tmp_path
-
-
-def signed_in(new_context: Any, live_server: Any, email: str) -> Page:
-    """A browser in which the demo user `email` is signed in (a session made server-side,
-    so the tour does not depend on how the sign-in page asks for credentials)."""
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=email))
-    context = new_context(viewport={"width": 1280, "height": 860})
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
 
 
 def check(page: Page, url: str) -> None:

@@ -18,9 +18,10 @@ TEMPLATE = Template(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh-hans", "2026年3月5日|2026-03-05|2026-03-05 14:07|1,234,567.80|0.50|"),
-        ("zh-hant", "2026年3月5日|2026-03-05|2026-03-05 14:07|1,234,567.80|0.50|"),
-        ("en", "5 Mar 2026|05/03/2026|05/03/2026 14:07|1,234,567.80|0.50|"),
+        # One way to write a date per language, in tables too: never 05/03/2026.
+        ("zh-hans", "2026年3月5日|2026年3月5日|2026年3月5日 14:07|1,234,567.80|0.50|"),
+        ("zh-hant", "2026年3月5日|2026年3月5日|2026年3月5日 14:07|1,234,567.80|0.50|"),
+        ("en", "5 Mar 2026|5 Mar 2026|5 Mar 2026, 14:07|1,234,567.80|0.50|"),
     ],
 )
 def test_dates_and_amounts_per_language(language, expected):

@@ -26,11 +26,24 @@ def decision():
     return application, approver, task
 
 
-def approve(approver, task):
+def confirmation(approver, task):
+    """The approver's first press of Approve: the confirmation it asks for (a token)."""
+    client = Client()
+    client.force_login(approver)
+    asked = client.post(
+        reverse("staff:task", kwargs={"task_pk": task.pk}), {"action": "approve", "approve-comment": "Eligible."}
+    )
+    assert asked.status_code == 200
+    return asked.context["confirm_approval"]["token"]
+
+
+def approve(approver, task, token):
+    """The confirming press, the one that approves (the double click lands here)."""
     client = Client()
     client.force_login(approver)
     return client.post(
-        reverse("staff:task", kwargs={"task_pk": task.pk}), {"action": "approve", "approve-comment": "Eligible."}
+        reverse("staff:task", kwargs={"task_pk": task.pk}),
+        {"action": "approve", "approve-comment": "Eligible.", "approve-confirm": token},
     )
 
 
@@ -45,7 +58,8 @@ def assert_decided_once(application):
 
 def test_two_approvals_one_after_the_other_decide_once(decision):
     application, approver, task = decision
-    first, second = approve(approver, task), approve(approver, task)
+    token = confirmation(approver, task)
+    first, second = approve(approver, task, token), approve(approver, task, token)
     assert first.status_code == 302 and first.url == reverse("staff:inbox")
     # The task is done: the second click lands on the case page, not on an error.
     assert second.status_code == 302
@@ -55,7 +69,8 @@ def test_two_approvals_one_after_the_other_decide_once(decision):
 
 def test_two_approvals_at_once_decide_once(decision):
     application, approver, task = decision
-    responses = at_once(lambda: approve(approver, task), lambda: approve(approver, task))
+    token = confirmation(approver, task)
+    responses = at_once(lambda: approve(approver, task, token), lambda: approve(approver, task, token))
     codes = sorted(r.status_code for r in responses)
     # One wins (redirect to the inbox); the other is told the claim is already decided
     # (the task page again with the reason, or the case page), never a server error.

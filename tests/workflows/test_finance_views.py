@@ -193,3 +193,32 @@ def test_withdrawing_an_exported_batch_asks_that_the_file_was_not_sent(client, o
     assert Batch.objects.get(pk=batch.pk).status == BatchStatus.EXPORTED
     client.post(url, {"reason": "XSD refused a name", "understood": "on", "file_not_sent": "on"})
     assert Batch.objects.get(pk=batch.pk).status == BatchStatus.CANCELLED
+
+
+def test_the_import_form_is_there_from_the_release_on_without_a_reload_after_the_download(client, officer):
+    """The bank file comes as a download, after which the page stays as it was: the form
+    for the bank's answer is on the page as soon as a bank file can be downloaded."""
+    from subsidy.models import BankReturn
+
+    batch = build(officer)
+    detail = reverse("staff:batch_detail", kwargs={"pk": batch.pk})
+    assert 'id="import-form"' not in client.get(detail).content.decode()  # a draft
+    batch = released(officer)
+    detail = reverse("staff:batch_detail", kwargs={"pk": batch.pk})
+    page = client.get(detail).content.decode()
+    assert 'id="export-pain001"' in page and 'id="import-form"' in page
+    assert "Download a bank file above and send it to the bank" in page
+    # Imported before any bank file was made: refused with the service's message.
+    line = batch.lines.first()
+    url = reverse("staff:batch_import", kwargs={"pk": batch.pk})
+    answer = SimpleUploadedFile("r.csv", f"{line.application_reference},paid,B1,".encode())
+    response = client.post(url, {"return_file": answer}, follow=True)
+    assert "after the batch has been exported" in response.content.decode()
+    assert not BankReturn.objects.exists()
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.RELEASED
+    # The same page, as it stayed after the download, takes the answer.
+    download = client.post(reverse("staff:batch_export", kwargs={"pk": batch.pk}), {"export_format": "csv"})
+    assert download.status_code == 200
+    response = client.post(url, {"return_file": SimpleUploadedFile("r.csv", answer.open().read())}, follow=True)
+    assert BankReturn.objects.count() == 1
+    assert "Download a bank file above" not in response.content.decode()

@@ -78,6 +78,18 @@ def act(client, task, action, **fields):
     return client.post(reverse("staff:task", kwargs={"task_pk": task.pk}), data)
 
 
+def approve(client, task, comment=""):
+    """The approver presses Approve, then confirms on the panel that names the claim."""
+    asked = act(client, task, "approve", comment=comment)
+    assert asked.status_code == 200, asked
+    panel = asked.context["confirm_approval"]
+    assert panel is not None, asked.context["failed_forms"]
+    return client.post(
+        reverse("staff:task", kwargs={"task_pk": task.pk}),
+        {"action": "approve", "approve-comment": comment, "approve-confirm": panel["token"]},
+    )
+
+
 def confirm_checklist(client, task):
     """The reviewer confirms every automatic check on the task page."""
     from subsidy.rules import RULE_TITLES
@@ -191,7 +203,7 @@ def test_review_and_decision_journey_through_the_task_pages(client):
     assert reviewer.email in page.content.decode()
     assert page.content.decode().count('class="table checklist"') == 1  # the approver reads it
 
-    response = act(client, decide, "approve", comment="Complete and eligible.")
+    response = approve(client, decide, comment="Complete and eligible.")
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
@@ -279,7 +291,7 @@ def test_service_validation_errors_show_at_the_fields(client):
 def test_a_refusal_such_as_the_budget_is_shown_on_the_decision_page(client):
     application, _ = reviewed(client, funding_round=FundingRoundFactory(budget=Decimal("3999.99")))
     take(client, staff_member(Role.APPROVER), the_open_task(application))
-    response = act(client, the_open_task(application), "approve", comment="")
+    response = approve(client, the_open_task(application))
     assert response.status_code == 200
     assert "3999.99" in response.content.decode()
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.AWAITING_DECISION

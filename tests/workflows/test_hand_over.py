@@ -4,6 +4,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from viewflow.workflow.status import STATUS
 
 from subsidy.exceptions import NotPermitted
@@ -11,6 +12,7 @@ from subsidy.models import Application, ApplicationStatus, AuditEntry, ConflictD
 from tests.factories import staff_member, submitted_application
 from tests.workflows.test_flow import act, declare, inbox_pks, queue_pks, reviewed, take, the_open_task
 from workflows.services import staff_cases_hand_over
+from workflows.templatetags.workflow_tags import history_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +78,13 @@ def test_reviews_go_to_the_successor_and_decisions_back_to_the_queue(client, dep
     assert (decision.owner, decision.status) == (None, STATUS.NEW)
     released = AuditEntry.objects.for_object(cases["decision"]).latest("id")
     assert (released.transition, released.actor) == ("task_unassigned", admin)
-    assert released.comment.endswith(": Left the office on 30 November.")
+    # The task is kept by its node's name, titled in the reader's language when shown.
+    assert (released.comment, released.changes) == ("Left the office on 30 November.", {"task": "decide"})
+    with translation.override("en"):
+        assert history_comment(released) == "Decide: Left the office on 30 November."
+    with translation.override("zh-hans"):
+        shown = history_comment(released)
+    assert shown.endswith(": Left the office on 30 November.") and not shown.startswith("Decide")
     assert decision.pk in queue_pks(staff_member(Role.APPROVER))
     assert inbox_pks(person) == {the_open_task(cases["conflict"]).pk}
     assert Application.objects.get(pk=cases["conflict"].pk).reviewer == person

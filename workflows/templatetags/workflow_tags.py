@@ -11,12 +11,15 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.base import Node
 from viewflow.workflow.status import STATUS
 
 from subsidy.templatetags.subsidy_tags import city_label, status_label
+from workflows.flows import ApplicationFlow
 
 register = template.Library()
 
@@ -33,6 +36,15 @@ TASK_STATUS_LABELS = {
 @register.filter
 def task_status(value: str) -> str:
     return str(TASK_STATUS_LABELS.get(value, value))
+
+
+@register.filter
+def history_comment(entry: Any) -> str:
+    """A history row's comment, headed by the task it concerns (stored by the flow node's
+    name, so the title is in the reader's language, not the actor's)."""
+    node = getattr(ApplicationFlow, str(entry.changes.get("task", "")), None) if entry.changes else None
+    title = str(node.task_title) if isinstance(node, Node) else ""
+    return f"{title}: {entry.comment}" if title and entry.comment else title or entry.comment
 
 
 # Larger than any key, so it never occurs in the URL prefix it is cut out of.
@@ -100,7 +112,7 @@ def task_table_rows(context: template.Context, rows: Iterable[Any], mode: str) -
             round=escape_text(row.round_name),
             status=escape_text(row.status),
             status_label=label("status", row.status, status_label),
-            submitted=timezone.localtime(row.submitted_at).date().isoformat() if row.submitted_at else "",
+            submitted=date_format(timezone.localtime(row.submitted_at).date()) if row.submitted_at else "",
             title=label("title", row.node, lambda node: node.task_title),
             target=overdue if row.overdue else on_time,
             actions=actions(row.task_pk),

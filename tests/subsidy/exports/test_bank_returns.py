@@ -5,6 +5,7 @@ clear message and nothing changed."""
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from subsidy.models import (
     Role,
 )
 from subsidy.services import batches
+from tests.bad_files import bad_files as shared_bad_files
 from tests.factories import finance_staff, payable_application, today
 from tests.subsidy.exports.bank_files import craft_pain002, craft_status_report
 
@@ -180,10 +182,16 @@ def test_every_bad_file_is_refused_whole_with_a_clear_message(exported, officer)
         assert state(exported) == before, name
 
 
-def test_the_refusal_is_translated(exported, officer):
-    with translation.override("zh-hans"), pytest.raises(batches.ReturnFileUnreadable) as refused:
-        batches.batch_import_return(batch=exported, data=bytes(range(256)), by=officer)
-    assert str(refused.value.message)  # in the catalogue once merged; never a traceback
+def test_the_shared_bad_file_corpus_is_refused_in_the_readers_language(exported, officer):
+    """The corpus every file import is fed (tests/bad_files.py), read in Chinese."""
+    before = state(exported)
+    for name, data in shared_bad_files():
+        with translation.override("zh-hans"):
+            with pytest.raises(batches.ReturnFileUnreadable) as refused:
+                batches.batch_import_return(batch=exported, data=data, filename=name, by=officer)
+            message = str(refused.value.message)
+        assert re.search(r"[\u4e00-\u9fff]", message), (name, message)
+        assert state(exported) == before, name
 
 
 # --------------------------------------------------------------------------

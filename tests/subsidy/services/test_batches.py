@@ -333,6 +333,16 @@ def test_unknown_references_mismatched_amounts_and_settled_lines_are_reported_no
     assert BankReturn.objects.get(pk=result.bank_return.pk).reported == result.reported
 
 
+def test_a_file_with_no_payment_of_the_batch_is_refused_as_another_batchs_return(officer, approver):
+    batch, _claims = exported_batch(officer, approver)
+    data = csv_return([["GDHK-2025-000001", "paid", "B1", ""], ["GDHK-2025-000002", "failed", "", "AC04"]])
+    with pytest.raises(batches.ReturnFileUnreadable) as refused:
+        batches.batch_import_return(batch=batch, data=data, by=officer)
+    assert "None of the 2 payments" in str(refused.value.message)
+    assert batch.reference in str(refused.value.message)
+    assert not BankReturn.objects.filter(batch=batch).exists()
+
+
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(officer, approver):
     batch, (first, second, _third) = exported_batch(officer, approver)
     data = csv_return([[first.reference, "paid", "B1", ""], [second.reference, "rejected", "", "AC04"]])
