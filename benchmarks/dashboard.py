@@ -76,6 +76,7 @@ def seed(rows: int) -> dict[str, Any]:
 
     from subsidy.demo import demo_uscc
     from subsidy.models import Applicant, Application, FundingRound, HKPatent
+    from subsidy.models.schemes import hk_standard_patent_scheme
 
     today = timezone.localdate()
     now = timezone.now()
@@ -89,6 +90,7 @@ def seed(rows: int) -> dict[str, Any]:
     filer = user_model.objects.create_user(username="filer@bench", email="filer@bench", password="x")  # noqa: S106
     rounds = [
         FundingRound.objects.create(
+            scheme=hk_standard_patent_scheme(),
             name=f"Benchmark round {year}",
             code=f"bench-{year}",
             budget=Decimal("500000000"),

@@ -60,12 +60,14 @@ def seed(lines: int) -> Any:
 
     from subsidy.demo import demo_uscc
     from subsidy.models import Applicant, Application, Batch, BatchLine, FundingRound
+    from subsidy.models.schemes import hk_standard_patent_scheme
 
     today, now = timezone.localdate(), timezone.now()
     user_model = get_user_model()
     maker = user_model.objects.create_user(username="maker@bench", email="maker@bench", password="x")  # noqa: S106
     checker = user_model.objects.create_user(username="checker@bench", email="checker@bench", password="x")  # noqa: S106
     funding_round = FundingRound.objects.create(
+        scheme=hk_standard_patent_scheme(),
         name="Benchmark round",
         code="bench",
         budget=Decimal("1000000000"),

@@ -40,6 +40,7 @@ def seed(rows: int) -> dict[str, Any]:
 
     from subsidy.demo import demo_uscc
     from subsidy.models import Applicant, Application, FundingRound, HKPatent
+    from subsidy.models.schemes import hk_standard_patent_scheme
 
     today = timezone.localdate()
     user_model = get_user_model()
@@ -47,6 +48,7 @@ def seed(rows: int) -> dict[str, Any]:
     reviewer.groups.add(Group.objects.get(name="reviewer"))
     filer = user_model.objects.create_user(username="filer@bench", email="filer@bench", password="x")  # noqa: S106
     funding_round = FundingRound.objects.create(
+        scheme=hk_standard_patent_scheme(),
         name="Benchmark round",
         code="bench",
         budget=Decimal("100000000"),

@@ -12,10 +12,20 @@ from subsidy.models import Applicant, Application, CostItem, DocumentType, Fundi
 from subsidy.services.applications import REPLY_MAX_LENGTH
 
 
+class RoundOfSchemeField(forms.ModelChoiceField):
+    """A round named with its scheme: the applicant chooses what the claim is for."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.scheme.display_name}: {obj.display_name}"
+
+
 class NewClaimForm(forms.Form):
     applicant = forms.ModelChoiceField(queryset=Applicant.objects.none(), label=_("Applicant"), empty_label=None)
-    funding_round = forms.ModelChoiceField(
-        queryset=FundingRound.objects.none(), label=_("Funding round"), empty_label=None
+    funding_round = RoundOfSchemeField(
+        queryset=FundingRound.objects.none(),
+        label=_("Scheme and funding round"),
+        empty_label=None,
+        help_text=_("Only schemes with a round open for claims today are listed."),
     )
 
     def __init__(self, *args: Any, applicants: Any, rounds: Any, **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ ValidationErrors are shown at these fields."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -132,9 +133,12 @@ class ChecklistForm(forms.Form):
 
     FINDINGS = [("pass", _("passes")), ("fail", _("fails"))]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, codes: Sequence[str], **kwargs: Any) -> None:
+        """`codes`: the rules of the claim's rule set (subsidy.rules.rule_set_of), in order."""
         super().__init__(*args, **kwargs)
-        for code, title in RULE_TITLES.items():
+        self.codes = list(codes)
+        for code in self.codes:
+            title = RULE_TITLES[code]
             self.fields[f"{code}__finding"] = forms.ChoiceField(
                 label=str(title), choices=self.FINDINGS, widget=forms.RadioSelect
             )
@@ -143,14 +147,13 @@ class ChecklistForm(forms.Form):
             )
 
     def rows(self) -> list[tuple[str, Any, forms.BoundField, forms.BoundField]]:
-        return [(code, title, self[f"{code}__finding"], self[f"{code}__note"]) for code, title in RULE_TITLES.items()]
+        return [(code, RULE_TITLES[code], self[f"{code}__finding"], self[f"{code}__note"]) for code in self.codes]
 
     @staticmethod
     def findings_of(cleaned_data: dict[str, Any]) -> list[tuple[str, bool, str]]:
-        """(rule, passed, note) for every rule, from the form's cleaned data."""
-        return [
-            (code, cleaned_data[f"{code}__finding"] == "pass", cleaned_data[f"{code}__note"]) for code in RULE_TITLES
-        ]
+        """(rule, passed, note) for every rule of the form, from its cleaned data."""
+        codes = [key.removesuffix("__finding") for key in cleaned_data if key.endswith("__finding")]
+        return [(code, cleaned_data[f"{code}__finding"] == "pass", cleaned_data[f"{code}__note"]) for code in codes]
 
 
 class StaffChoiceField(forms.ModelChoiceField):

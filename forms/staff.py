@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forms.reviews import StaffChoiceField
 from subsidy.models import ApplicationStatus, FundingRound, GuangdongCity, Role
+from subsidy.permissions import in_schemes_served_by
 
 SORTS = {
     "-submitted": ("-submitted_at", "-id"),
@@ -27,11 +28,9 @@ class ApplicationFilterForm(forms.Form):
         required=False,
         choices=[("", _("All"))] + [c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
     )
-    funding_round = forms.ModelChoiceField(
-        label=_("Funding round"),
-        required=False,
-        queryset=FundingRound.objects.order_by("-opens_on").only("name", "name_en"),
-    )
+    # Schemes and rounds: choices from one query of the rounds (ApplicationFilterForm.__init__).
+    scheme = forms.TypedChoiceField(label=_("Scheme"), required=False, coerce=int, empty_value=None)
+    funding_round = forms.TypedChoiceField(label=_("Funding round"), required=False, coerce=int, empty_value=None)
     city = forms.ChoiceField(label=_("City"), required=False, choices=[("", _("All")), *GuangdongCity.choices])
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), required=False, queryset=get_user_model().objects.none())
     overdue = forms.BooleanField(label=_("Only past the review target"), required=False)
@@ -48,8 +47,17 @@ class ApplicationFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, served_by: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        rounds = list(
+            FundingRound.objects.filter(in_schemes_served_by(served_by, "scheme"))
+            .select_related("scheme")
+            .order_by("-opens_on", "id")
+            .only("name", "name_en", "scheme__code", "scheme__name", "scheme__name_en")
+        )
+        schemes = sorted({r.scheme.code: r.scheme for r in rounds}.values(), key=lambda scheme: scheme.code)
+        self.fields["scheme"].choices = [("", _("All")), *((scheme.pk, scheme.display_name) for scheme in schemes)]  # type: ignore[attr-defined]
+        self.fields["funding_round"].choices = [("", _("All")), *((r.pk, r.display_name) for r in rounds)]  # type: ignore[attr-defined]
         self.fields["reviewer"].queryset = (  # type: ignore[attr-defined]
             get_user_model().objects.filter(groups__name=Role.REVIEWER.value).order_by("email").only("username")
         )
@@ -66,6 +74,7 @@ class ApplicationFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return {
             "status": data.get("status", ""),
+            "scheme": data.get("scheme"),
             "funding_round": data.get("funding_round"),
             "city": data.get("city", ""),
             "reviewer": data.get("reviewer"),

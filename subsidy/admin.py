@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -25,13 +27,18 @@ from subsidy.models import (
     BatchLine,
     CostItem,
     Document,
+    DocumentType,
     ExchangeRate,
     FundingRound,
     HKPatent,
     HKPatentProprietor,
     Letter,
     PatentClaim,
+    Scheme,
+    StaffScope,
 )
+from subsidy.patent_numbers import Office
+from subsidy.permissions import user_administers_scheme
 from subsidy.personal_data import mask_account, mask_id_number
 from subsidy.web import client_ip
 
@@ -61,7 +68,21 @@ class ReadOnlyInline(admin.TabularInline):
 class AuditedAdmin(admin.ModelAdmin):
     """Reference data that amounts and deadlines are computed from: every change made
     here writes an audit row with the values before and after, in the admin's own
-    transaction, so a changed rate or budget can always be traced to who changed it."""
+    transaction, so a changed rate or budget can always be traced to who changed it.
+    Scheme administrators keep it (schemes, rounds, rates) without model permissions of
+    their own: the role is the permission (subsidy.permissions.user_administers_scheme)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return user_administers_scheme(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return user_administers_scheme(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return user_administers_scheme(request.user) or super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return user_administers_scheme(request.user) or super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         stored = type(obj).objects
@@ -83,10 +104,66 @@ class AuditedAdmin(admin.ModelAdmin):
             queryset.delete()
 
 
+class SchemeForm(forms.ModelForm[Scheme]):
+    """A scheme as a scheme administrator sets it up: rule set and amount method chosen
+    from what the code offers, offices and documents ticked from their lists. Whether they
+    fit together is Scheme.clean()'s to say."""
+
+    rule_set = forms.ChoiceField(label=_("rule set"))
+    amount_method = forms.ChoiceField(label=_("amount method"))
+    offices = forms.MultipleChoiceField(
+        label=_("patent offices"), choices=Office.choices, widget=forms.CheckboxSelectMultiple
+    )
+    required_documents = forms.MultipleChoiceField(
+        label=_("required documents"),
+        choices=DocumentType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Besides these, organisations upload their business licence and individuals their identity."),
+    )
+
+    class Meta:
+        model = Scheme
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "legal_basis",
+            "reference_prefix",
+            "offices",
+            "rule_set",
+            "amount_method",
+            "required_documents",
+            "ceiling_share",
+            "sunset_on",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from subsidy.amounts import AMOUNT_METHODS
+        from subsidy.rules import RULE_SETS
+
+        for name, registry in (("rule_set", RULE_SETS), ("amount_method", AMOUNT_METHODS)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = [(key, key) for key in sorted(registry)]
+
+
+@admin.register(Scheme)
+class SchemeAdmin(AuditedAdmin):
+    form = SchemeForm
+    list_display = ["code", "name", "name_en", "reference_prefix", "rule_set", "amount_method", "sunset_on"]
+    search_fields = ["code", "name", "name_en"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # rounds, claims and the audit history refer to it: a scheme ends (sunset), never goes
+
+
 @admin.register(FundingRound)
 class FundingRoundAdmin(AuditedAdmin):
-    list_display = ["name", "code", "opens_on", "closes_on", "budget", "per_patent_cap", "reimbursement_rate"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "scheme", "code", "opens_on", "closes_on", "budget", "per_patent_cap", "reimbursement_rate"]
+    list_filter = ["scheme"]
+    list_select_related = ["scheme"]
+    search_fields = ["name", "name_en", "code"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
@@ -239,18 +316,59 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class AccountChangeForm(UserChangeForm):
+    """The account, with the schemes it works on (subsidy.models.StaffScope)."""
+
+    schemes = forms.ModelMultipleChoiceField(
+        label=_("schemes worked on"),
+        queryset=Scheme.objects.order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "None ticked: every scheme. Staff limited to some schemes see and act on those schemes' claims only."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["schemes"].initial = list(
+                StaffScope.objects.filter(user=self.instance).values_list("scheme_id", flat=True)
+            )
+
+
+def scheme_codes_of(account: Any) -> list[str]:
+    """What an audit row about an account's access says of its schemes."""
+    return sorted(StaffScope.objects.filter(user=account).values_list("scheme__code", flat=True))
+
+
+def staff_scopes_set(account: Any, schemes: Any) -> None:
+    """The account works on these schemes from now on (none: every scheme)."""
+    chosen = {scheme.pk for scheme in schemes}
+    StaffScope.objects.filter(user=account).exclude(scheme_id__in=chosen).delete()
+    StaffScope.objects.bulk_create(
+        [StaffScope(user=account, scheme_id=scheme_id) for scheme_id in chosen], ignore_conflicts=True
+    )
+
+
 @admin.register(User)
 class AccountAdmin(UserAdmin):
-    """Who may do what: every change made here to an account's roles, flags or password
-    is audited (who, from where, before and after; a password only as "changed"), so a
-    role given to oneself or a colleague can always be traced. Accounts are deactivated,
-    never deleted: audit rows, decisions and batches name them."""
+    """Who may do what: every change made here to an account's roles, schemes, flags or
+    password is audited (who, from where, before and after; a password only as
+    "changed"), so a role given to oneself or a colleague can always be traced. Accounts
+    are deactivated, never deleted: audit rows, decisions and batches name them."""
+
+    form = AccountChangeForm
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Schemes"), {"fields": ("schemes",)}))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        schemes_before = scheme_codes_of(form.instance) if change else []
         super().save_related(request, form, formsets, change)
+        if "schemes" in form.cleaned_data:  # the change form's (a new account works on every scheme)
+            staff_scopes_set(form.instance, form.cleaned_data["schemes"])
         # form.initial: the account as it was when the form was built from it.
-        before = account_facts(form.initial) if change else {}
-        after = account_facts(model_to_dict(form.instance))
+        before = account_facts(form.initial) | {"schemes": schemes_before} if change else {}
+        after = account_facts(model_to_dict(form.instance)) | {"schemes": scheme_codes_of(form.instance)}
         action = "account_change" if change else "account_create"
         audit_edit(
             subject=form.instance, before=before, after=after, actor=request.user, action=action, ip=client_ip(request)

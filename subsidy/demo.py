@@ -29,6 +29,7 @@ from subsidy.models import (
     PersonalIdKind,
     Role,
 )
+from subsidy.models.schemes import hk_standard_patent_scheme
 from subsidy.services import applicants as applicant_services
 from subsidy.services import applications as application_services
 from subsidy.services import documents as document_services
@@ -620,6 +621,7 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
     if FundingRound.objects.filter(code="demo-2026").exists():
         return users
     funding_round = FundingRound.objects.create(
+        scheme=hk_standard_patent_scheme(),
         name="2026 年度香港标准专利资助",
         name_en="2026 HK standard patent subsidy",
         code="demo-2026",
@@ -788,7 +790,7 @@ def issue_pending_letters() -> int:
 
 def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> None:
     """Take a submitted demo claim through review to `status`, as staff would."""
-    from subsidy.rules import SUBMISSION_RULES
+    from subsidy.rules import rule_set_of
     from subsidy.services import reviews
 
     if status in PAYABLE_OUTCOMES:
@@ -812,7 +814,9 @@ def advance_demo_claim(application: Any, status: str, users: dict[str, Any]) -> 
         )
         return
     reviews.checklist_record_all(
-        application=application, by=reviewer, findings=[(rule.__name__, True, "") for rule in SUBMISSION_RULES]
+        application=application,
+        by=reviewer,
+        findings=[(code, True, "") for code in rule_set_of(application.funding_round).codes],
     )
     if status == ApplicationStatus.REJECTED:
         reviews.application_recommend(

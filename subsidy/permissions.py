@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from subsidy.models.choices import FINANCE_ROLES, STAFF_ROLES, Role
 
 # Who may open the finance pages: finance staff act there; auditors and scheme
@@ -51,6 +53,49 @@ def applicants_of(user: Any) -> frozenset[int]:
         cached = frozenset(user.applicant_access.values_list("applicant_id", flat=True))
         user._subsidy_applicant_ids = cached
     return cached
+
+
+def schemes_served_by(user: Any) -> frozenset[int] | None:
+    """The schemes a staff account is limited to (subsidy.models.StaffScope), or None for
+    every scheme (no row: the default), read once per user object like applicants_of."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_subsidy_scheme_ids"):
+        ids = frozenset(user.staff_scopes.values_list("scheme_id", flat=True))
+        user._subsidy_scheme_ids = ids or None
+    served: frozenset[int] | None = user._subsidy_scheme_ids
+    return served
+
+
+def user_serves_scheme(user: Any, scheme_id: Any) -> bool:
+    """Whether the user works on this scheme: transitions, task assignment and views ask."""
+    served = schemes_served_by(user)
+    return served is None or scheme_id in served
+
+
+def user_serves_application(user: Any, application: Any) -> bool:
+    """user_serves_scheme for a claim's scheme; the claim's round is read only for an
+    account limited to some schemes."""
+    return schemes_served_by(user) is None or user_serves_scheme(user, application.funding_round.scheme_id)
+
+
+def in_schemes_served_by(user: Any, scheme_field: str = "funding_round__scheme") -> Q:
+    """The same rule as a condition on rows that reach a scheme through `scheme_field`,
+    for staff querysets: a subquery, so a list page reads no extra query for it."""
+    from subsidy.models.staff_scopes import StaffScope  # the models ask this module
+
+    user_pk: Any = getattr(user, "pk", None)  # none for an anonymous user: no scope
+    scopes = StaffScope.objects.filter(user_id=user_pk)
+    return ~Q(Exists(scopes)) | Q(**{f"{scheme_field}__in": scopes.values("scheme_id")})
+
+
+def serving_scheme(scheme_id: Any) -> Q:
+    """A condition on accounts: those who work on the scheme (every account without a
+    scope among them), e.g. to whom a case of the scheme may be given."""
+    from subsidy.models.staff_scopes import StaffScope
+
+    scopes = StaffScope.objects.filter(user=OuterRef("pk"))
+    return ~Q(Exists(scopes)) | Q(Exists(scopes.filter(scheme_id=scheme_id)))
 
 
 def may_not_act_for_applicants(user: Any) -> bool:

@@ -14,6 +14,9 @@ Definitions:
 - *approved* is the sum of approved amounts of claims approved, in payment or paid;
 - *overdue* means waiting on the office (submitted, under review, awaiting decision)
   for longer than the round's review target (days from submission).
+
+A staff account limited to some schemes gets the same tables over those schemes' claims
+and rounds only (the `{claims}` and `{rounds}` of the queries).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from django.utils.translation import gettext_lazy as _
 from subsidy.models import ApplicationStatus, GuangdongCity, PatentRoute
 
 TEXT, COUNT, MONEY, DAYS = "text", "count", "money", "days"
+
+# The schemes whose claims a report counts; None: every scheme.
+Schemes = frozenset[int] | None
 
 
 @dataclass
@@ -60,7 +66,7 @@ SQL_BY_STATUS = """
 SELECT a.status,
        COUNT(*) AS applications,
        COALESCE(SUM(a.requested_amount), 0) AS requested
-FROM subsidy_application a
+FROM {claims} a
 GROUP BY a.status
 """
 
@@ -69,7 +75,7 @@ SELECT ap.city,
        COUNT(*) AS submitted,
        COALESCE(SUM(a.requested_amount) FILTER (WHERE a.status <> 'withdrawn'), 0) AS requested,
        COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')), 0) AS approved
-FROM subsidy_application a
+FROM {claims} a
 JOIN subsidy_applicant ap ON ap.id = a.applicant_id
 WHERE a.submitted_at IS NOT NULL
 GROUP BY ap.city
@@ -80,7 +86,7 @@ SELECT COALESCE(p.route, '') AS route,
        COUNT(*) AS submitted,
        COALESCE(SUM(a.requested_amount) FILTER (WHERE a.status <> 'withdrawn'), 0) AS requested,
        COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')), 0) AS approved
-FROM subsidy_application a
+FROM {claims} a
 LEFT JOIN subsidy_hkpatent p ON p.id = a.patent_id
 WHERE a.submitted_at IS NOT NULL
 GROUP BY COALESCE(p.route, '')
@@ -89,14 +95,14 @@ GROUP BY COALESCE(p.route, '')
 SQL_ROUNDS = """
 SELECT r.name, r.budget,
        COALESCE(t.requested, 0), COALESCE(t.approved, 0), COALESCE(t.in_payment, 0), COALESCE(t.paid, 0)
-FROM subsidy_fundinground r
+FROM {rounds} r
 LEFT JOIN (
     SELECT a.funding_round_id,
            SUM(a.requested_amount) FILTER (WHERE a.submitted_at IS NOT NULL AND a.status <> 'withdrawn') AS requested,
            SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')) AS approved,
            SUM(a.approved_amount) FILTER (WHERE a.status = 'in_payment') AS in_payment,
            SUM(a.approved_amount) FILTER (WHERE a.status = 'paid') AS paid
-    FROM subsidy_application a
+    FROM {claims} a
     GROUP BY a.funding_round_id
 ) t ON t.funding_round_id = r.id
 ORDER BY r.opens_on DESC, r.id
@@ -111,13 +117,13 @@ SELECT COUNT(*) FILTER (WHERE a.decided_at IS NOT NULL),
        COUNT(*) FILTER (WHERE a.paid_on IS NOT NULL AND a.decided_at IS NOT NULL),
        percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {payment_days})
            FILTER (WHERE a.paid_on IS NOT NULL AND a.decided_at IS NOT NULL)
-FROM subsidy_application a
+FROM {claims} a
 WHERE a.submitted_at IS NOT NULL
 """
 SQL_TIMES_SQLITE = """
 SELECT {decision_days} AS decision_days,
        CASE WHEN a.paid_on IS NOT NULL THEN {payment_days} END AS payment_days
-FROM subsidy_application a
+FROM {claims} a
 WHERE a.submitted_at IS NOT NULL AND a.decided_at IS NOT NULL
 """
 
@@ -128,7 +134,7 @@ SELECT COALESCE(u.email, '') AS reviewer,
        COUNT(*) FILTER (WHERE a.status IN ('submitted', 'under_review', 'info_requested')) AS open_cases,
        COUNT(*) FILTER (WHERE a.status = 'awaiting_decision') AS awaiting_decision,
        COUNT(*) FILTER (WHERE a.status IN ('submitted', 'under_review', 'awaiting_decision') AND {overdue}) AS overdue
-FROM subsidy_application a
+FROM {claims} a
 JOIN subsidy_fundinground r ON r.id = a.funding_round_id
 LEFT JOIN auth_user u ON u.id = a.reviewer_id
 WHERE a.status IN ('submitted', 'under_review', 'info_requested', 'awaiting_decision')
@@ -139,7 +145,7 @@ ORDER BY COALESCE(u.email, '') = '', COALESCE(u.email, '')
 SQL_OVERDUE = """
 SELECT a.reference, ap.city, a.status, COALESCE(u.email, '') AS reviewer, a.submitted_at,
        r.review_sla_days, {waiting_days} AS days_waiting
-FROM subsidy_application a
+FROM {claims} a
 JOIN subsidy_fundinground r ON r.id = a.funding_round_id
 JOIN subsidy_applicant ap ON ap.id = a.applicant_id
 LEFT JOIN auth_user u ON u.id = a.reviewer_id
@@ -166,9 +172,24 @@ EXPRESSIONS = {
 }
 
 
-def _sql(template: str, vendor: str | None = None) -> str:
+def _sql(template: str, vendor: str | None = None, schemes: Schemes = None) -> str:
     expressions = EXPRESSIONS.get(vendor or connection.vendor, EXPRESSIONS["postgresql"])
-    return template.format(**expressions)
+    return template.format(**expressions, **_counted(schemes))
+
+
+def _counted(schemes: Schemes) -> dict[str, str]:
+    """The claims and rounds a table counts: every one, or those of some schemes (a staff
+    account limited to them: subsidy.permissions.schemes_served_by). The ids are integers
+    from the database, written into the text."""
+    if schemes is None:
+        return {"claims": "subsidy_application", "rounds": "subsidy_fundinground"}
+    ids = ", ".join(str(int(scheme)) for scheme in sorted(schemes)) or "NULL"
+    # S608: integers only, no input.
+    rounds = f"SELECT id FROM subsidy_fundinground WHERE scheme_id IN ({ids})"  # noqa: S608
+    return {
+        "claims": f"(SELECT * FROM subsidy_application WHERE funding_round_id IN ({rounds}))",  # noqa: S608
+        "rounds": f"(SELECT * FROM subsidy_fundinground WHERE scheme_id IN ({ids}))",  # noqa: S608
+    }
 
 
 def documented_sql(template: str) -> str:
@@ -205,8 +226,8 @@ def _days(value: Any) -> Decimal | None:
 # --------------------------------------------------------------------------
 
 
-def by_status() -> Table:
-    found = {status: (n, requested) for status, n, requested in _fetch(_sql(SQL_BY_STATUS))}
+def by_status(schemes: Schemes = None) -> Table:
+    found = {status: (n, requested) for status, n, requested in _fetch(_sql(SQL_BY_STATUS, schemes=schemes))}
     rows = [
         [status.label, found.get(status.value, (0, 0))[0], _money(found.get(status.value, (0, 0))[1])]
         for status in ApplicationStatus
@@ -222,8 +243,11 @@ def by_status() -> Table:
     )
 
 
-def _by_group(key: str, title: Any, label: Any, template: str, groups: list[tuple[str, Any]]) -> Table:
-    found = {group: (n, requested, approved) for group, n, requested, approved in _fetch(_sql(template))}
+def _by_group(
+    key: str, title: Any, label: Any, template: str, groups: list[tuple[str, Any]], schemes: Schemes
+) -> Table:
+    rows_found = _fetch(_sql(template, schemes=schemes))
+    found = {group: (n, requested, approved) for group, n, requested, approved in rows_found}
     rows = []
     for value, name in groups:
         n, requested, approved = found.get(value, (0, 0, 0))
@@ -249,20 +273,19 @@ def _by_group(key: str, title: Any, label: Any, template: str, groups: list[tupl
     )
 
 
-def by_city() -> Table:
-    return _by_group(
-        "city", _("Submitted claims by city"), _("City"), SQL_BY_CITY, [(c.value, c.label) for c in GuangdongCity]
-    )
+def by_city(schemes: Schemes = None) -> Table:
+    cities = [(c.value, c.label) for c in GuangdongCity]
+    return _by_group("city", _("Submitted claims by city"), _("City"), SQL_BY_CITY, cities, schemes)
 
 
-def by_route() -> Table:
+def by_route(schemes: Schemes = None) -> Table:
     routes = [(r.value, r.label) for r in PatentRoute] + [("", _("No patent entered"))]
-    return _by_group("route", _("Submitted claims by route"), _("Route"), SQL_BY_ROUTE, routes)
+    return _by_group("route", _("Submitted claims by route"), _("Route"), SQL_BY_ROUTE, routes, schemes)
 
 
-def rounds() -> Table:
+def rounds(schemes: Schemes = None) -> Table:
     rows = []
-    for name, budget, requested, approved, in_payment, paid in _fetch(_sql(SQL_ROUNDS)):
+    for name, budget, requested, approved, in_payment, paid in _fetch(_sql(SQL_ROUNDS, schemes=schemes)):
         budget = _money(budget)
         rows.append(
             [
@@ -294,13 +317,13 @@ def rounds() -> Table:
     )
 
 
-def processing_times() -> Table:
+def processing_times(schemes: Schemes = None) -> Table:
     if connection.vendor == "postgresql":
-        n_decided, decision, n_paid, payment = _fetch(_sql(SQL_TIMES))[0]
+        n_decided, decision, n_paid, payment = _fetch(_sql(SQL_TIMES, schemes=schemes))[0]
         decision_median, decision_p90 = decision or (None, None)
         payment_median, payment_p90 = payment or (None, None)
     else:
-        durations = _fetch(_sql(SQL_TIMES_SQLITE))
+        durations = _fetch(_sql(SQL_TIMES_SQLITE, schemes=schemes))
         decided = [float(d) for d, _p in durations if d is not None]
         paid = [float(p) for _d, p in durations if p is not None]
         n_decided, n_paid = len(decided), len(paid)
@@ -325,10 +348,10 @@ def processing_times() -> Table:
     )
 
 
-def reviewer_workload(now: dt.datetime) -> Table:
+def reviewer_workload(now: dt.datetime, schemes: Schemes = None) -> Table:
     rows = [
         [email or _("Not yet taken"), open_cases, awaiting, overdue]
-        for email, open_cases, awaiting, overdue in _fetch(_sql(SQL_REVIEWERS), [now])
+        for email, open_cases, awaiting, overdue in _fetch(_sql(SQL_REVIEWERS, schemes=schemes), [now])
     ]
     return Table(
         key="reviewers",
@@ -346,12 +369,14 @@ def reviewer_workload(now: dt.datetime) -> Table:
     )
 
 
-def overdue_cases(now: dt.datetime) -> Table:
+def overdue_cases(now: dt.datetime, schemes: Schemes = None) -> Table:
     cities = dict(GuangdongCity.choices)
     statuses = dict(ApplicationStatus.choices)
     rows = [
         [reference, cities.get(city, city), statuses.get(status, status), reviewer or "", submitted, sla, int(days)]
-        for reference, city, status, reviewer, submitted, sla, days in _fetch(_sql(SQL_OVERDUE), [now, now])
+        for reference, city, status, reviewer, submitted, sla, days in _fetch(
+            _sql(SQL_OVERDUE, schemes=schemes), [now, now]
+        )
     ]
     return Table(
         key="overdue",
@@ -374,19 +399,20 @@ def overdue_cases(now: dt.datetime) -> Table:
 REPORTS = ["status", "city", "route", "rounds", "times", "reviewers", "overdue"]
 
 
-def report(key: str, now: dt.datetime) -> Table:
+def report(key: str, now: dt.datetime, schemes: Schemes = None) -> Table:
+    """One table, counting the claims of `schemes` (None: every scheme)."""
     builders = {
-        "status": by_status,
-        "city": by_city,
-        "route": by_route,
-        "rounds": rounds,
-        "times": processing_times,
-        "reviewers": lambda: reviewer_workload(now),
-        "overdue": lambda: overdue_cases(now),
+        "status": lambda: by_status(schemes),
+        "city": lambda: by_city(schemes),
+        "route": lambda: by_route(schemes),
+        "rounds": lambda: rounds(schemes),
+        "times": lambda: processing_times(schemes),
+        "reviewers": lambda: reviewer_workload(now, schemes),
+        "overdue": lambda: overdue_cases(now, schemes),
     }
     return builders[key]()
 
 
-def dashboard(now: dt.datetime) -> list[Table]:
+def dashboard(now: dt.datetime, schemes: Schemes = None) -> list[Table]:
     """Every table of the dashboard: one query each."""
-    return [report(key, now) for key in REPORTS]
+    return [report(key, now, schemes) for key in REPORTS]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,7 @@ from subsidy.models.choices import (
 )
 from subsidy.models.patents import HKPatent
 from subsidy.models.rounds import FundingRound
+from subsidy.patent_numbers import Office
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,28 @@ class RuleResult:
 
 Rule = Callable[[ClaimFacts], RuleResult]
 
+# Every rule by its stable code. Checklist rows and the audit history keep the code, not
+# the Python name: renaming a function breaks nothing that was recorded.
+RULES: dict[str, Rule] = {}
+RULE_TITLES: dict[str, str | Promise] = {}
+_CODES: dict[Rule, str] = {}
+
+
+def rule(code: str, title: str | Promise) -> Callable[[Rule], Rule]:
+    """Register a rule under its stable code and the title the checklist shows."""
+
+    def register(function: Rule) -> Rule:
+        if code in RULES:
+            raise ImproperlyConfigured(f"Two rules share the code {code!r}.")
+        RULES[code], RULE_TITLES[code], _CODES[function] = function, title, code
+        return function
+
+    return register
+
 
 def _result(rule: Rule, passed: bool, reason: str | Promise = "", *, final: bool = False) -> RuleResult:
-    return RuleResult(code=rule.__name__, title=RULE_TITLES[rule.__name__], passed=passed, reason=reason, final=final)
+    code = _CODES[rule]
+    return RuleResult(code=code, title=RULE_TITLES[code], passed=passed, reason=reason, final=final)
 
 
 def _date(day: dt.date) -> str:
@@ -80,6 +100,7 @@ def claim_deadline(grant_date: dt.date, funding_round: FundingRound) -> dt.date:
     return grant_date + relativedelta(months=funding_round.claim_deadline_months)
 
 
+@rule("round_is_open", _("Round open for claims"))
 def round_is_open(facts: ClaimFacts) -> RuleResult:
     r = facts.funding_round
     if r.is_open_on(facts.today):
@@ -100,6 +121,7 @@ def round_is_open(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("applicant_in_guangdong", _("Applicant domiciled in Guangdong"))
 def applicant_in_guangdong(facts: ClaimFacts) -> RuleResult:
     a = facts.applicant
     if a.kind == ApplicantKind.ORGANISATION:
@@ -127,6 +149,7 @@ def applicant_in_guangdong(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("bank_account_given", _("Bank account for payment"))
 def bank_account_given(facts: ClaimFacts) -> RuleResult:
     if facts.applicant.has_bank_account:
         return _result(bank_account_given, True)
@@ -137,6 +160,7 @@ def bank_account_given(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("patent_is_standard", _("Granted HK standard patent"))
 def patent_is_standard(facts: ClaimFacts) -> RuleResult:
     p = facts.patent
     if p is None:
@@ -165,6 +189,7 @@ def _normalise_name(name: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+@rule("claimant_is_first_proprietor", _("Applicant is the first registered proprietor"))
 def claimant_is_first_proprietor(facts: ClaimFacts) -> RuleResult:
     if not facts.proprietors:
         return _result(
@@ -182,6 +207,7 @@ def claimant_is_first_proprietor(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("grant_date_in_window", _("HK grant date within the round's window"))
 def grant_date_in_window(facts: ClaimFacts) -> RuleResult:
     p, r = facts.patent, facts.funding_round
     if p is None:
@@ -199,6 +225,7 @@ def grant_date_in_window(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("claimed_within_deadline", _("Claimed within the deadline after grant"))
 def claimed_within_deadline(facts: ClaimFacts) -> RuleResult:
     p = facts.patent
     if p is None:
@@ -218,6 +245,7 @@ def claimed_within_deadline(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("patent_not_claimed_before", _("Patent not subsidised before"))
 def patent_not_claimed_before(facts: ClaimFacts) -> RuleResult:
     if not facts.patent_claimed_elsewhere:
         return _result(patent_not_claimed_before, True)
@@ -228,6 +256,7 @@ def patent_not_claimed_before(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("costs_are_eligible", _("Eligible costs"))
 def costs_are_eligible(facts: ClaimFacts) -> RuleResult:
     amount = facts.amount
     if not amount.lines:
@@ -245,8 +274,10 @@ def costs_are_eligible(facts: ClaimFacts) -> RuleResult:
     return _result(costs_are_eligible, True)
 
 
+@rule("required_documents_uploaded", _("Required documents"))
 def required_documents_uploaded(facts: ClaimFacts) -> RuleResult:
-    required = [DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT]
+    # What the scheme asks for the patent and its costs, then the applicant's own papers.
+    required = [DocumentType(kind) for kind in facts.funding_round.scheme.required_documents]
     required.append(
         DocumentType.BUSINESS_LICENCE if facts.applicant.kind == ApplicantKind.ORGANISATION else DocumentType.IDENTITY
     )
@@ -260,12 +291,14 @@ def required_documents_uploaded(facts: ClaimFacts) -> RuleResult:
     )
 
 
+@rule("declarations_made", _("Declarations"))
 def declarations_made(facts: ClaimFacts) -> RuleResult:
     if facts.declarations_complete:
         return _result(declarations_made, True)
     return _result(declarations_made, False, _("Tick all three declarations."))
 
 
+@rule("amount_within_caps", _("Amount within caps"))
 def amount_within_caps(facts: ClaimFacts) -> RuleResult:
     if facts.amount.amount > Decimal("0"):
         return _result(amount_within_caps, True)
@@ -276,40 +309,66 @@ def amount_within_caps(facts: ClaimFacts) -> RuleResult:
             _("The applicant has reached this year's cap of CNY %(cap)s.")
             % {"cap": facts.funding_round.per_applicant_annual_cap},
         )
+    if facts.amount.no_office_amount:
+        office = facts.amount.office
+        return _result(
+            amount_within_caps,
+            False,
+            _("The funding round sets no fixed amount for a patent of %(office)s.")
+            % {"office": Office(office).label if office in Office.values else office},
+        )
+    if facts.amount.capped_by_ceiling:
+        return _result(
+            amount_within_caps,
+            False,
+            _("Public support for this patent has reached the ceiling: nothing is left for this claim."),
+        )
     return _result(amount_within_caps, False, _("The eligible costs give no amount to pay."))
 
 
-RULE_TITLES: dict[str, str | Promise] = {
-    "round_is_open": _("Round open for claims"),
-    "applicant_in_guangdong": _("Applicant domiciled in Guangdong"),
-    "bank_account_given": _("Bank account for payment"),
-    "patent_is_standard": _("Granted HK standard patent"),
-    "claimant_is_first_proprietor": _("Applicant is the first registered proprietor"),
-    "grant_date_in_window": _("HK grant date within the round's window"),
-    "claimed_within_deadline": _("Claimed within the deadline after grant"),
-    "patent_not_claimed_before": _("Patent not subsidised before"),
-    "costs_are_eligible": _("Eligible costs"),
-    "required_documents_uploaded": _("Required documents"),
-    "declarations_made": _("Declarations"),
-    "amount_within_caps": _("Amount within caps"),
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules a scheme's claims must all pass before submission, in checklist order,
+    and the patent offices whose patents they know how to check (empty: any office)."""
+
+    codes: tuple[str, ...]
+    offices: frozenset[str] = frozenset()
+    # Rules that do not count when a claim comes back after an information request: the
+    # round may have closed meanwhile, and the patent is already this claim's.
+    not_on_resubmission: frozenset[str] = frozenset()
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [RULES[code] for code in self.codes]
+
+
+# Rule sets by name: a scheme names the one it uses (Scheme.rule_set).
+RULE_SETS: dict[str, RuleSet] = {
+    "hk_standard_patent": RuleSet(
+        codes=(
+            "round_is_open",
+            "applicant_in_guangdong",
+            "bank_account_given",
+            "patent_is_standard",
+            "claimant_is_first_proprietor",
+            "grant_date_in_window",
+            "claimed_within_deadline",
+            "patent_not_claimed_before",
+            "costs_are_eligible",
+            "required_documents_uploaded",
+            "declarations_made",
+            "amount_within_caps",
+        ),
+        offices=frozenset({"HK"}),
+        not_on_resubmission=frozenset({"round_is_open", "patent_not_claimed_before"}),
+    ),
 }
 
-# The rules that must all pass before a claim can be submitted, in checklist order.
-SUBMISSION_RULES: list[Rule] = [
-    round_is_open,
-    applicant_in_guangdong,
-    bank_account_given,
-    patent_is_standard,
-    claimant_is_first_proprietor,
-    grant_date_in_window,
-    claimed_within_deadline,
-    patent_not_claimed_before,
-    costs_are_eligible,
-    required_documents_uploaded,
-    declarations_made,
-    amount_within_caps,
-]
+
+def rule_set_of(funding_round: FundingRound) -> RuleSet:
+    return RULE_SETS[funding_round.scheme.rule_set]
 
 
 def evaluate(facts: ClaimFacts, rules: list[Rule] | None = None) -> list[RuleResult]:
-    return [rule(facts) for rule in (rules or SUBMISSION_RULES)]
+    """The claim's results under its scheme's rule set (or under `rules`)."""
+    return [check(facts) for check in (rules or rule_set_of(facts.funding_round).rules)]

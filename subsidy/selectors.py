@@ -11,7 +11,7 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from subsidy.amounts import AmountBreakdown, CostLine, compute_amount
+from subsidy.amounts import AMOUNT_METHODS, AmountBreakdown, AmountTerms, CostLine, office_amount_from_json
 from subsidy.models import (
     Applicant,
     ApplicantChange,
@@ -35,11 +35,13 @@ from subsidy.models import (
     LetterKind,
     LetterStatus,
     PatentClaim,
+    Scheme,
 )
 from subsidy.models.applicants import BANK_FIELDS
 from subsidy.models.applications import overdue_condition
 from subsidy.models.choices import RESERVED_STATUSES, STAFF_ROLES
-from subsidy.permissions import user_is_staff_member
+from subsidy.patent_numbers import Office
+from subsidy.permissions import in_schemes_served_by, user_is_staff_member
 from subsidy.rules import ClaimFacts
 
 if TYPE_CHECKING:
@@ -56,18 +58,19 @@ def applications_for_user(user: AnyUser) -> QuerySet[Application]:
     """'My applications': everything the user may act for, newest first."""
     return (
         Application.objects.accessible_by(user)
-        .select_related("applicant", "patent", "funding_round")
+        .select_related("applicant", "patent", "funding_round__scheme")
         .order_by("-created_at", "-id")
     )
 
 
 def applications_visible_to(user: AnyUser) -> QuerySet[Application]:
     """Every claim the user may read: their own (drafts included) and, for scheme
-    staff, every submitted claim, as on the staff pages. The API lists from here."""
+    staff, every submitted claim of the schemes they work on, as on the staff pages.
+    The API lists from here."""
     own = Q(pk__in=Application.objects.accessible_by(user).values("pk"))
     if user_is_staff_member(user):
-        own |= ~Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
-    return Application.objects.filter(own).select_related("applicant", "patent", "funding_round")
+        own |= ~Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN]) & in_schemes_served_by(user)
+    return Application.objects.filter(own).select_related("applicant", "patent", "funding_round__scheme")
 
 
 def application_for_user(user: AnyUser, pk: int) -> Application:
@@ -86,28 +89,39 @@ STAFF_LIST_FIELDS = (
     "funding_round__name",
     "funding_round__name_en",
     "funding_round__review_sla_days",
+    "funding_round__scheme__name",
+    "funding_round__scheme__name_en",
     "reviewer__email",
 )
 
 
 def staff_application_list(
     *,
+    served_by: Any = None,
     status: str = "",
-    funding_round: FundingRound | None = None,
+    scheme: Scheme | int | None = None,
+    funding_round: FundingRound | int | None = None,
     city: str = "",
     reviewer: Any = None,
     overdue_at: dt.datetime | None = None,
     ordering: tuple[str, ...] = ("-submitted_at", "-id"),
 ) -> QuerySet[Application]:
-    """All submitted claims for staff, filtered; one query whatever the page size."""
+    """The submitted claims of the schemes `served_by` works on, filtered; one query
+    whatever the page size."""
     qs = (
         Application.objects.submitted()
-        .select_related("applicant", "patent", "funding_round", "reviewer")
+        .served_by(served_by)
+        .select_related("applicant", "patent", "funding_round__scheme", "reviewer")
         # Only what the list shows: a page of 50 rows stays cheap to load.
         .only(*STAFF_LIST_FIELDS)
     )
     condition = application_filter(
-        status=status, funding_round=funding_round, city=city, reviewer=reviewer, overdue_at=overdue_at
+        status=status,
+        scheme=scheme,
+        funding_round=funding_round,
+        city=city,
+        reviewer=reviewer,
+        overdue_at=overdue_at,
     )
     return qs.filter(condition).order_by(*ordering)
 
@@ -117,7 +131,8 @@ def application_filter(
     prefix: str = "",
     city_field: str = "applicant__city",
     status: str = "",
-    funding_round: FundingRound | None = None,
+    scheme: Scheme | int | None = None,
+    funding_round: FundingRound | int | None = None,
     city: str = "",
     reviewer: Any = None,
     overdue_at: dt.datetime | None = None,
@@ -129,6 +144,8 @@ def application_filter(
     condition = Q()
     if status:
         condition &= Q(**{f"{p}status": status})
+    if scheme is not None:
+        condition &= Q(**{f"{p}funding_round__scheme": scheme})
     if funding_round is not None:
         condition &= Q(**{f"{p}funding_round": funding_round})
     if city:
@@ -140,10 +157,12 @@ def application_filter(
     return condition
 
 
-def staff_application_detail(pk: int) -> Application:
+def staff_application_detail(pk: int, *, served_by: Any = None) -> Application:
+    """A submitted claim of a scheme `served_by` works on (DoesNotExist for any other)."""
     return (
         Application.objects.submitted()
-        .select_related("applicant", "patent", "funding_round", "created_by")
+        .served_by(served_by)
+        .select_related("applicant", "patent", "funding_round__scheme", "created_by")
         .prefetch_related("cost_items", "documents", "patent__proprietors")
         .get(pk=pk)
     )
@@ -207,10 +226,11 @@ def overdue_applications(now: dt.datetime) -> QuerySet[Application]:
 
 
 def public_notice_list(today: dt.date | None = None) -> QuerySet[Application]:
-    """The public notice page: applicant name, HK patent number and amount, nothing else."""
+    """The public notice page: scheme, round, applicant name, HK patent number and amount,
+    nothing else."""
     return (
         Application.objects.in_public_notice(today or timezone.localdate())
-        .select_related("applicant", "patent", "funding_round")
+        .select_related("applicant", "patent", "funding_round__scheme")
         .only(
             "status",  # the FSM mixin reads it on load
             "approved_amount",
@@ -218,15 +238,18 @@ def public_notice_list(today: dt.date | None = None) -> QuerySet[Application]:
             "decided_at",
             "funding_round__name",
             "funding_round__name_en",
+            "funding_round__scheme__name",
+            "funding_round__scheme__name_en",
             "applicant__name",
             "patent__hk_number",
         )
-        .order_by("funding_round__name", "decided_at", "id")
+        .order_by("funding_round__scheme__code", "funding_round__name", "decided_at", "id")
     )
 
 
 def open_rounds(today: dt.date | None = None) -> QuerySet[FundingRound]:
-    return FundingRound.objects.open_on(today or timezone.localdate())
+    """The rounds open for claims, each with its scheme (the applicant chooses among them)."""
+    return FundingRound.objects.open_on(today or timezone.localdate()).select_related("scheme")
 
 
 def rate_on(currency: str, day: dt.date, max_age_days: int) -> Decimal | None:
@@ -244,9 +267,14 @@ def rate_on(currency: str, day: dt.date, max_age_days: int) -> Decimal | None:
     return rate
 
 
-def applicant_committed_amount(applicant: Applicant, year: int, exclude: Application | None = None) -> Decimal:
-    """What the applicant has been granted this calendar year (approved, in payment or paid)."""
-    qs = Application.objects.reserved().filter(applicant=applicant, decided_at__year=year)
+def applicant_committed_amount(
+    applicant: Applicant, year: int, *, scheme_id: int, exclude: Application | None = None
+) -> Decimal:
+    """What the applicant has been granted under one scheme in a calendar year (approved,
+    in payment or paid): the annual cap counts per scheme and calendar year of decision."""
+    qs = Application.objects.reserved().filter(
+        applicant=applicant, decided_at__year=year, funding_round__scheme_id=scheme_id
+    )
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.aggregate(total=Sum("approved_amount"))["total"] or Decimal("0.00")
@@ -291,18 +319,33 @@ def application_amount(application: Application, today: dt.date | None = None) -
     r = application.funding_round
     items: list[CostItem] = list(application.cost_items.all())
     costs = [cost_line(item, r) for item in items]
-    committed = applicant_committed_amount(application.applicant, today.year, exclude=application)
-    return compute_amount(
+    committed = applicant_committed_amount(
+        application.applicant, today.year, scheme_id=r.scheme_id, exclude=application
+    )
+    terms = AmountTerms(
         costs=costs,
         eligible_cost_types=list(r.eligible_cost_types),
         rate=r.reimbursement_rate,
         per_patent_cap=r.per_patent_cap,
         applicant_remaining_cap=r.per_applicant_annual_cap - committed,
+        office=Office.HK.value,  # every claim is for an HK patent until patents carry their office
+        amounts_by_office=round_amounts_by_office(r),
+        ceiling_left=None,  # the policy ceiling is not wired in yet
     )
+    return AMOUNT_METHODS[r.scheme.amount_method](terms)
 
 
-def patent_claimed_elsewhere(hk_key: str, application: Application | None = None) -> bool:
-    qs = PatentClaim.objects.filter(hk_key=hk_key, released_at__isnull=True)
+def round_amounts_by_office(funding_round: FundingRound) -> dict[str, Decimal]:
+    """The round's fixed amounts as Decimals; a malformed entry (FundingRound.clean refuses
+    them) counts as no amount for its office."""
+    stored = funding_round.amounts_by_office if isinstance(funding_round.amounts_by_office, dict) else {}
+    parsed = {str(office): office_amount_from_json(value) for office, value in stored.items()}
+    return {office: amount for office, amount in parsed.items() if amount is not None}
+
+
+def patent_claimed_elsewhere(hk_key: str, application: Application | None = None, *, scheme_id: int) -> bool:
+    """A live claim for the patent under the same scheme (each scheme funds it once)."""
+    qs = PatentClaim.objects.filter(scheme_id=scheme_id, hk_key=hk_key, released_at__isnull=True)
     if application is not None:
         qs = qs.exclude(application=application)
     return qs.exists()
@@ -319,14 +362,17 @@ def claim_facts(application: Application, today: dt.date | None = None) -> Claim
         proprietors=patent.proprietor_names if patent else [],
         document_types={d.doc_type for d in application.documents.all()},
         declarations_complete=application.declarations_complete,
-        patent_claimed_elsewhere=bool(patent and patent_claimed_elsewhere(patent.hk_key, application)),
+        patent_claimed_elsewhere=bool(
+            patent
+            and patent_claimed_elsewhere(patent.hk_key, application, scheme_id=application.funding_round.scheme_id)
+        ),
         amount=application_amount(application, today),
     )
 
 
 def application_with_details(pk: int) -> Application:
     return (
-        Application.objects.select_related("applicant", "patent", "funding_round")
+        Application.objects.select_related("applicant", "patent", "funding_round__scheme")
         .prefetch_related(
             Prefetch("cost_items", queryset=CostItem.objects.order_by("paid_on", "id")),
             "documents",
@@ -390,18 +436,20 @@ def open_bank_changes(*, applicant_ids: set[int]) -> list[int]:
 def batch_candidates(
     *,
     today: dt.date,
+    served_by: Any = None,
     funding_round: FundingRound | None = None,
     city: str = "",
     approved_from: dt.date | None = None,
     approved_to: dt.date | None = None,
 ) -> QuerySet[Application]:
     """Approved claims that may go into a new batch: public notice over, bank details
-    given, and not held by a live line of another batch."""
+    given, not held by a live line of another batch, and of a scheme `served_by` works on."""
     issued_letter = Letter.objects.filter(
         application=OuterRef("pk"), kind=LetterKind.APPROVAL, status=LetterStatus.ISSUED
     )
     qs = (
         Application.objects.payable(today)
+        .served_by(served_by)
         .exclude(payee_account_number="")
         .exclude(applicant_id__in=open_bank_changes_query())
         .exclude(pk__in=BatchLine.objects.live().values("application_id"))
@@ -424,18 +472,29 @@ def candidates_summary(candidates: QuerySet[Application]) -> tuple[int, Decimal]
     return int(totals["n"]), totals["total"] or Decimal("0.00")
 
 
-def batch_list() -> QuerySet[Batch]:
-    return Batch.objects.select_related("created_by", "submitted_by", "released_by").order_by("-created_at", "-id")
+def batches_served_by(user: Any) -> QuerySet[Batch]:
+    """The batches a staff account may see and act on: those paying no claim of a scheme
+    they do not work on (every batch for an account not limited to some schemes)."""
+    outside = BatchLine.objects.filter(batch=OuterRef("pk")).exclude(
+        in_schemes_served_by(user, "application__funding_round__scheme")
+    )
+    return Batch.objects.filter(~Exists(outside))
+
+
+def batch_list(served_by: Any = None) -> QuerySet[Batch]:
+    batches = batches_served_by(served_by)
+    return batches.select_related("created_by", "submitted_by", "released_by").order_by("-created_at", "-id")
 
 
 # Batches that someone still has to act on: the staff home counts them.
 BATCHES_IN_PROGRESS = [BatchStatus.DRAFT, BatchStatus.SUBMITTED, BatchStatus.RELEASED, BatchStatus.EXPORTED]
 
 
-def batch_status_counts() -> dict[str, int]:
+def batch_status_counts(served_by: Any = None) -> dict[str, int]:
     """How many batches wait in each status before they are reconciled or cancelled: one query."""
     counted = (
-        Batch.objects.filter(status__in=BATCHES_IN_PROGRESS)
+        batches_served_by(served_by)
+        .filter(status__in=BATCHES_IN_PROGRESS)
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
@@ -444,9 +503,9 @@ def batch_status_counts() -> dict[str, int]:
     return {str(status): 0 for status in BATCHES_IN_PROGRESS} | dict(counted)
 
 
-def batches_awaiting_release(limit: int = 20) -> QuerySet[Batch]:
+def batches_awaiting_release(limit: int = 20, served_by: Any = None) -> QuerySet[Batch]:
     """Submitted batches, first submitted first: what the finance approvers release."""
-    submitted = Batch.objects.filter(status=BatchStatus.SUBMITTED).select_related("submitted_by")
+    submitted = batches_served_by(served_by).filter(status=BatchStatus.SUBMITTED).select_related("submitted_by")
     return submitted.order_by("submitted_at", "id")[:limit]
 
 
@@ -463,8 +522,8 @@ def identity_claims_pending_count() -> int:
     return IdentityClaim.objects.filter(status=IdentityClaimStatus.PENDING).count()
 
 
-def batch_detail(pk: int) -> Batch:
-    return Batch.objects.select_related("created_by", "submitted_by", "released_by").get(pk=pk)
+def batch_detail(pk: int, served_by: Any = None) -> Batch:
+    return batch_list(served_by).get(pk=pk)
 
 
 def batch_lines(batch: Batch) -> QuerySet[BatchLine]:
@@ -514,15 +573,21 @@ def _status_sum(status: str) -> Any:
     )
 
 
-def round_budgets() -> list[RoundBudget]:
-    """Per funding round: budget, reserved by approvals, and how much of that is waiting,
-    in payment and paid. One query, so the figures come from one consistent snapshot;
-    they change only inside the transactions that move claims between these states."""
-    rounds = FundingRound.objects.annotate(
-        awaiting=_status_sum(ApplicationStatus.APPROVED),
-        paying=_status_sum(ApplicationStatus.IN_PAYMENT),
-        settled=_status_sum(ApplicationStatus.PAID),
-    ).order_by("-opens_on", "id")
+def round_budgets(served_by: Any = None) -> list[RoundBudget]:
+    """Per funding round of the schemes `served_by` works on: budget, reserved by
+    approvals, and how much of that is waiting, in payment and paid. One query, so the
+    figures come from one consistent snapshot; they change only inside the transactions
+    that move claims between these states."""
+    rounds = (
+        FundingRound.objects.filter(in_schemes_served_by(served_by, "scheme"))
+        .select_related("scheme")
+        .annotate(
+            awaiting=_status_sum(ApplicationStatus.APPROVED),
+            paying=_status_sum(ApplicationStatus.IN_PAYMENT),
+            settled=_status_sum(ApplicationStatus.PAID),
+        )
+        .order_by("-opens_on", "id")
+    )
     return [
         RoundBudget(
             funding_round=r,
@@ -536,8 +601,9 @@ def round_budgets() -> list[RoundBudget]:
     ]
 
 
-def letters_needing_attention() -> QuerySet[Letter]:
-    return Letter.objects.stuck().defer("content").order_by("requested_at", "id")
+def letters_needing_attention(served_by: Any = None) -> QuerySet[Letter]:
+    stuck = Letter.objects.stuck().filter(in_schemes_served_by(served_by, "application__funding_round__scheme"))
+    return stuck.defer("content").order_by("requested_at", "id")
 
 
 def staff_accounts() -> QuerySet[Any]:

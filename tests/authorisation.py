@@ -28,10 +28,16 @@ from tests.factories import (
     payable_application,
     pdf_upload,
     staff_member,
+    staff_of_scheme,
     submitted_application,
+    top_up_scheme,
 )
 
 STAFF = ["reviewer", "approver", "finance_officer", "finance_approver", "scheme_admin", "auditor"]
+# A member of staff who holds every staff role but works on another scheme only: wherever
+# a role lets staff in, the scheme keeps them out of this scheme's records (as if they did
+# not exist: 404), and lists show them none of these records.
+ELSEWHERE = "elsewhere"
 FINANCE_VIEWERS = ["finance_officer", "finance_approver", "scheme_admin", "auditor"]
 # Who may see a full ID number (subsidy.personal_data.may_reveal), so open an identity
 # document or a letter to an individual: each opening is audited.
@@ -42,6 +48,14 @@ ID_REVEALERS = ["reviewer", "approver", "scheme_admin"]
 class World:
     users: dict[str, Any]
     ids: dict[str, Any]
+
+
+def with_elsewhere(groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`groups`, with ELSEWHERE in every group of staff and under each staff role's name:
+    it holds every role, so whatever a role gets, it gets, unless a row says otherwise."""
+    staff = set(STAFF)
+    widened = {name: [*members, ELSEWHERE] if set(members) <= staff else members for name, members in groups.items()}
+    return {role: [role, ELSEWHERE] for role in STAFF} | widened
 
 
 def expectations(roles: list[str], groups: dict[str, list[str]], anonymous: int) -> Callable[..., dict[str, int]]:
@@ -61,7 +75,8 @@ def expectations(roles: list[str], groups: dict[str, list[str]], anonymous: int)
 
 def shared_world(capture_on_commit: Any) -> World:
     """An applicant (`owner`) with an authorised agency (`agent`), another applicant
-    (`stranger`), one person per staff role; the owner's draft, a submitted claim the
+    (`stranger`), one person per staff role and one of another scheme (ELSEWHERE), with
+    a submitted claim of that scheme; the owner's draft, a submitted claim the
     reviewer has declared no conflict on, and an approved claim with its letter; a batch
     of one payable claim, and one more payable claim left for a new batch."""
     # Factories are typed as themselves, not as the models they make.
@@ -74,6 +89,8 @@ def shared_world(capture_on_commit: Any) -> World:
     users: dict[str, Any] = {"anonymous": None, "owner": owner, "agent": agent, "stranger": stranger}
     for role in STAFF:
         users[role] = staff_member(Role(role))
+    top_up = top_up_scheme()
+    users[ELSEWHERE] = staff_of_scheme(top_up, *(Role(role) for role in STAFF))
     funding_round: Any = FundingRoundFactory()
     draft: Any = ApplicationFactory(created_by=owner, applicant=applicant, funding_round=funding_round)
     submitted: Any = submitted_application(created_by=owner, applicant=applicant, funding_round=funding_round)
@@ -104,6 +121,8 @@ def shared_world(capture_on_commit: Any) -> World:
     batch = batches.batch_create(by=users["finance_officer"])
     payable_application()  # left for a new batch
     ids = {
+        # A claim of the other scheme: ELSEWHERE's own work (and every other staff member's).
+        "top_up_claim": submitted_application(funding_round=FundingRoundFactory(scheme=top_up)).pk,
         "round": funding_round.pk,
         "applicant": applicant.pk,
         "draft": draft.pk,

@@ -36,6 +36,7 @@ from subsidy.models import (
     PersonalIdKind,
     Role,
 )
+from subsidy.models.schemes import hk_standard_patent_scheme
 from subsidy.services import applications as application_services
 from subsidy.services import documents as document_services
 
@@ -74,6 +75,7 @@ class FundingRoundFactory(factory.django.DjangoModelFactory[FundingRound]):
     class Meta:
         model = FundingRound
 
+    scheme = factory.LazyFunction(hk_standard_patent_scheme)
     name = factory.Sequence(lambda n: f"Round {n}")
     code = factory.Sequence(lambda n: f"round-{n}")
     budget = Decimal("1000000.00")
@@ -217,11 +219,13 @@ def awaiting_decision(**kwargs: Any) -> tuple[Application, Any]:
 
 def checklist_confirmed(application: Application, reviewer: Any) -> None:
     """The reviewer confirms every automatic check (all pass on factory claims)."""
-    from subsidy.rules import SUBMISSION_RULES
+    from subsidy.rules import rule_set_of
     from subsidy.services import reviews
 
     reviews.checklist_record_all(
-        application=application, by=reviewer, findings=[(rule.__name__, True, "") for rule in SUBMISSION_RULES]
+        application=application,
+        by=reviewer,
+        findings=[(code, True, "") for code in rule_set_of(application.funding_round).codes],
     )
 
 
@@ -284,4 +288,27 @@ def finance_staff(*roles: Role) -> Any:
     user: Any = UserFactory(role=roles[0])
     for role in roles[1:]:
         user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return user
+
+
+def top_up_scheme() -> Any:
+    """A second scheme, made of data only: a city's top-up of HK standard patents."""
+    from subsidy.models import Scheme
+    from subsidy.models.schemes import HK_SCHEME_VALUES
+
+    values = {
+        **HK_SCHEME_VALUES,
+        "name": "深圳市香港标准专利资助（测试）",
+        "name_en": "Shenzhen top-up (test)",
+        "reference_prefix": "SZTEST",
+    }
+    return Scheme.objects.get_or_create(code="sz-top-up-test", defaults=values)[0]
+
+
+def staff_of_scheme(scheme: Any, *roles: Role) -> Any:
+    """A member of staff holding every role given, limited to `scheme`."""
+    from subsidy.models import StaffScope
+
+    user = finance_staff(*roles)
+    StaffScope.objects.create(user=user, scheme=scheme)
     return user

@@ -15,7 +15,10 @@ role meets the same records in the same states. The policy the table encodes:
 - staff pages refuse non-staff with 403; staff read every submitted claim (never a
   draft: 404); finance pages are for finance staff, scheme administrators and auditors;
   reports and the staff accounts for scheme administrators and auditors (resetting
-  someone's two-factor sign-in: scheme administrators); an action someone may not take is 403.
+  someone's two-factor sign-in: scheme administrators); an action someone may not take is 403;
+- staff limited to another scheme (`elsewhere`, holding every staff role) meet this
+  scheme's claims, documents, letters, tasks and batches as if they did not exist (404),
+  and its lists show them none (test_staff_of_another_scheme_list_none_of_these_records).
 
 `test_every_url_pattern_is_in_the_matrix` fails when a URL pattern appears that the
 table does not cover.
@@ -36,7 +39,16 @@ from viewflow.workflow.status import STATUS
 
 from subsidy.models import AccessRole, ApplicantAccess, Application, Role
 from subsidy.services.tokens import api_token_create
-from tests.authorisation import FINANCE_VIEWERS, ID_REVEALERS, STAFF, World, expectations, shared_world
+from tests.authorisation import (
+    ELSEWHERE,
+    FINANCE_VIEWERS,
+    ID_REVEALERS,
+    STAFF,
+    World,
+    expectations,
+    shared_world,
+    with_elsewhere,
+)
 from tests.factories import ApplicantFactory, UserFactory, pdf_upload, submitted_application
 from workflows.services import task_take
 
@@ -50,17 +62,20 @@ ROLES = [
     "stranger",  # another applicant
     "reviewer",  # holds the review task of the submitted claim
     *STAFF[1:],
+    ELSEWHERE,  # every staff role, limited to another scheme
 ]
-GROUPS = {
-    "applicant_side": ["owner", "agent"],
-    "outsiders": ["other_agent", "stranger"],
-    "signed_in": ROLES[1:],
-    "staff": STAFF,
-    "finance_viewers": FINANCE_VIEWERS,
-    "report_viewers": ["scheme_admin", "auditor"],
-    "letter_managers": ["approver", "scheme_admin"],
-    "id_revealers": ID_REVEALERS,
-}
+GROUPS = with_elsewhere(
+    {
+        "applicant_side": ["owner", "agent"],
+        "outsiders": ["other_agent", "stranger"],
+        "signed_in": ROLES[1:],
+        "staff": STAFF,
+        "finance_viewers": FINANCE_VIEWERS,
+        "report_viewers": ["scheme_admin", "auditor"],
+        "letter_managers": ["approver", "scheme_admin"],
+        "id_revealers": ID_REVEALERS,
+    }
+)
 LOGIN = 302  # anonymous, to the sign-in page (checked below)
 expect = expectations(ROLES, GROUPS, anonymous=LOGIN)
 
@@ -70,6 +85,14 @@ OWN = expect(404, applicant_side=200)
 # Staff pages: staff only.
 STAFF_ONLY = expect(403, staff=200)
 FINANCE = expect(403, finance_viewers=200)
+# A record of this world's scheme: staff of another scheme only are refused it as if it
+# did not exist (404), whatever their roles.
+HERE = {ELSEWHERE: 404}
+
+
+def here(table: dict[str, int]) -> dict[str, int]:
+    """`table`, for a record of this world's scheme."""
+    return table | HERE
 
 
 @pytest.fixture
@@ -248,29 +271,30 @@ ROWS: list[Row] = [
     # --- staff: claims, documents, letters ---------------------------------------------
     Row("staff:home", STAFF_ONLY),
     Row("staff:application_list", STAFF_ONLY),
-    Row("staff:application_detail", STAFF_ONLY, ("submitted",)),
+    Row("staff:application_detail", here(STAFF_ONLY), ("submitted",)),
+    Row("staff:application_detail", STAFF_ONLY, ("top_up_claim",), note="the other scheme's: its staff too"),
     Row("staff:application_detail", expect(403, staff=404), ("draft",), note="drafts stay with the applicant"),
-    Row("staff:document_download", STAFF_ONLY, ("submitted", "submitted_document")),
+    Row("staff:document_download", here(STAFF_ONLY), ("submitted", "submitted_document")),
     Row("staff:document_download", expect(403, staff=404), ("draft", "draft_document")),
     Row("staff:document_download", expect(403, staff=404), ("decided", "submitted_document"), note="another claim's"),
-    Row("staff:document_view", STAFF_ONLY, ("submitted", "submitted_document")),
+    Row("staff:document_view", here(STAFF_ONLY), ("submitted", "submitted_document")),
     # Files that show a full ID number: the roles that may see it, audited (auditors read the rows).
-    Row("staff:document_download", expect(403, id_revealers=200), ("submitted", "identity_document")),
-    Row("staff:document_view", expect(403, id_revealers=200), ("submitted", "identity_document")),
-    Row("staff:letter_download", expect(403, id_revealers=200), ("decided_person", "person_letter")),
+    Row("staff:document_download", here(expect(403, id_revealers=200)), ("submitted", "identity_document")),
+    Row("staff:document_view", here(expect(403, id_revealers=200)), ("submitted", "identity_document")),
+    Row("staff:letter_download", here(expect(403, id_revealers=200)), ("decided_person", "person_letter")),
     Row("portal:document_download", OWN, ("submitted", "identity_document")),
     Row("portal:letter_download", OWN, ("decided_person", "person_letter")),
     Row("staff:document_view", expect(403, staff=404), ("draft", "draft_document")),
     Row(
         "staff:record_objection",
-        expect(403, letter_managers=302),
+        here(expect(403, letter_managers=302)),
         ("decided",),
         "post",
         {"objection": "The patent is not the applicant's."},
     ),
     Row(
         "staff:record_objection",
-        expect(403, letter_managers=400),
+        here(expect(403, letter_managers=400)),
         ("decided",),
         "post",
         {},
@@ -278,33 +302,33 @@ ROWS: list[Row] = [
     ),
     Row(
         "staff:reveal_personal_data",
-        expect(403, reviewer=200, approver=200, scheme_admin=200),
+        here(expect(403, reviewer=200, approver=200, scheme_admin=200)),
         ("submitted", "id_number"),
         "post",
     ),
     Row(
         "staff:reveal_personal_data",
-        expect(403, finance_officer=200, finance_approver=200, scheme_admin=200),
+        here(expect(403, finance_officer=200, finance_approver=200, scheme_admin=200)),
         ("submitted", "bank_account_number"),
         "post",
     ),
     Row("staff:reveal_personal_data", expect(403, staff=404), ("draft", "bank_account_number"), "post"),
-    Row("staff:reveal_personal_data", expect(403), ("submitted", "phone"), "post", note="not a revealable field"),
+    Row("staff:reveal_personal_data", here(expect(403)), ("submitted", "phone"), "post", note="not revealable"),
     Row("staff:reveal_personal_data", expect(403, staff=405), ("submitted", "id_number"), note="GET"),
-    Row("staff:letter_download", STAFF_ONLY, ("decided", "letter")),
+    Row("staff:letter_download", here(STAFF_ONLY), ("decided", "letter")),
     Row("staff:letter_download", expect(403, staff=404), ("submitted", "letter"), note="not this claim's letter"),
     Row("staff:letter_problems", STAFF_ONLY),
-    Row("staff:letter_retry", expect(403, letter_managers=302), ("letter",), "post"),
+    Row("staff:letter_retry", here(expect(403, letter_managers=302)), ("letter",), "post"),
     Row(
         "staff:letter_correct",
-        expect(403, letter_managers=302),
+        here(expect(403, letter_managers=302)),
         ("letter",),
         "post",
         {"reason": "Typo in the name."},
     ),
     Row(
         "staff:letter_correct",
-        expect(403, letter_managers=302),
+        here(expect(403, letter_managers=302)),
         ("letter",),
         "post",
         {},
@@ -313,7 +337,13 @@ ROWS: list[Row] = [
     # --- finance -----------------------------------------------------------------------
     Row("staff:batch_list", FINANCE),
     Row("staff:batch_new", FINANCE),
-    Row("staff:batch_new", expect(403, finance_officer=302), method="post", data={"city": ""}),
+    Row(
+        "staff:batch_new",
+        expect(403, finance_officer=302, elsewhere=200),
+        method="post",
+        data={"city": ""},
+        note="nothing of its own scheme to pay: the page says so",
+    ),
     Row(
         "staff:batch_new",
         expect(403, finance_officer=200),
@@ -321,27 +351,27 @@ ROWS: list[Row] = [
         data={"approved_from": "2030-01-02", "approved_to": "2030-01-01"},
         note="invalid filters: only officers see the errors",
     ),
-    Row("staff:batch_detail", FINANCE, ("batch",)),
+    Row("staff:batch_detail", here(FINANCE), ("batch",)),
     Row("staff:batch_detail", expect(403, finance_viewers=404), ("999999",), note="no such batch"),
     Row(
         "staff:batch_line_reveal",
-        expect(403, finance_officer=200, finance_approver=200, scheme_admin=200),
+        here(expect(403, finance_officer=200, finance_approver=200, scheme_admin=200)),
         ("batch", "line"),
         "post",
     ),
     Row("staff:batch_line_reveal", expect(403, finance_viewers=404), ("batch", "999999"), "post"),
     Row("staff:batch_line_reveal", expect(403, finance_viewers=405), ("batch", "line"), note="GET"),
-    Row("staff:batch_transition", expect(403, finance_officer=302), ("batch", "submit"), "post"),
+    Row("staff:batch_transition", here(expect(403, finance_officer=302)), ("batch", "submit"), "post"),
     Row(
         "staff:batch_transition",
-        expect(403, finance_officer=302, finance_approver=302),
+        here(expect(403, finance_officer=302, finance_approver=302)),
         ("batch", "cancel"),
         "post",
         {"reason": "Wrong selection."},
     ),
     Row(
         "staff:batch_transition",
-        expect(403, finance_officer=302, finance_approver=302),
+        here(expect(403, finance_officer=302, finance_approver=302)),
         ("batch", "withdraw"),
         "post",
         {"reason": "The file cannot be produced.", "understood": "on"},
@@ -350,7 +380,7 @@ ROWS: list[Row] = [
     Row("staff:batch_transition", expect(403, finance_viewers=404), ("batch", "pay-twice"), "post"),
     Row(
         "staff:batch_export",
-        expect(403, finance_officer=302, finance_approver=302),
+        here(expect(403, finance_officer=302, finance_approver=302)),
         ("batch",),
         "post",
         {"export_format": "csv"},
@@ -358,7 +388,7 @@ ROWS: list[Row] = [
     ),
     Row(
         "staff:batch_import",
-        expect(403, finance_officer=302, finance_approver=302),
+        here(expect(403, finance_officer=302, finance_approver=302)),
         ("batch",),
         "post",
         lambda: {"return_file": bank_return()},
@@ -391,14 +421,14 @@ ROWS: list[Row] = [
     ),
     Row("staff:inbox", STAFF_ONLY),
     Row("staff:queue", STAFF_ONLY),
-    Row("staff:task", expect(403, staff=302, reviewer=200), ("task",), note="others: to the case page"),
-    Row("staff:task", expect(403, staff=302), ("queued_task",), note="nobody's yet: to the case page"),
+    Row("staff:task", here(expect(403, staff=302, reviewer=200)), ("task",), note="others: to the case page"),
+    Row("staff:task", here(expect(403, staff=302)), ("queued_task",), note="nobody's yet: to the case page"),
     Row("staff:task", expect(403, staff=404), ("999999",)),
-    Row("staff:task_assign", expect(403, staff=403, reviewer=302), ("queued_task",), "post"),
-    Row("staff:task_unassign", expect(403, staff=403, reviewer=302), ("task",), "post"),
+    Row("staff:task_assign", here(expect(403, staff=403, reviewer=302)), ("queued_task",), "post"),
+    Row("staff:task_unassign", here(expect(403, staff=403, reviewer=302)), ("task",), "post"),
     Row(
         "staff:task_reassign",
-        expect(403, scheme_admin=400),
+        here(expect(403, scheme_admin=400)),
         ("task",),
         "post",
         {},
@@ -468,3 +498,26 @@ def test_every_url_pattern_is_in_the_matrix() -> None:
 
 def test_the_matrix_names_no_pattern_that_does_not_exist() -> None:
     assert {row.url_name for row in ROWS} <= set(_patterns(get_resolver()))
+
+
+def test_staff_of_another_scheme_list_none_of_these_records(world: World) -> None:
+    from subsidy.models import Batch, FundingRound
+
+    client = Client()
+    client.force_login(world.users[ELSEWHERE])
+    theirs = Application.objects.get(pk=world.ids["top_up_claim"])
+    here = [a.reference for a in Application.objects.exclude(pk=theirs.pk).exclude(reference=None)]
+    batch = Batch.objects.get(pk=world.ids["batch"])
+    for url_name in ("staff:application_list", "staff:queue", "staff:inbox", "staff:letter_problems"):
+        page = client.get(reverse(url_name)).content.decode()
+        assert not [reference for reference in here if reference in page], url_name
+    assert theirs.reference in client.get(reverse("staff:application_list")).content.decode()
+    assert theirs.reference in client.get(reverse("staff:queue")).content.decode()
+    assert batch.reference not in client.get(reverse("staff:batch_list")).content.decode()
+    budget = client.get(reverse("staff:budget")).content.decode()
+    assert theirs.funding_round.name in budget
+    assert FundingRound.objects.get(pk=world.ids["round"]).name not in budget
+    # The reports count their scheme's claims only: the one submitted claim.
+    report = client.get(reverse("staff:report_export", args=["status", "csv"])).content.decode()
+    counts = {row.split(",")[0]: row.split(",")[1] for row in report.strip().splitlines()[1:]}
+    assert sum(int(n) for label, n in counts.items() if label not in ("Total", "合计")) == 1

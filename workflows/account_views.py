@@ -15,7 +15,7 @@ from forms.errors import add_service_errors
 from forms.staff import HandOverForm, TwoFactorResetForm
 from subsidy import selectors
 from subsidy.exceptions import NotPermitted
-from subsidy.permissions import roles_administer_scheme
+from subsidy.permissions import in_schemes_served_by, roles_administer_scheme
 from subsidy.services.auth import otp_devices_reset
 from subsidy.web import client_ip
 from workflows import selectors as flow_selectors
@@ -86,5 +86,8 @@ def hand_over(request: HttpRequest, user_pk: int) -> HttpResponse:
         else:
             context = {"account": account, "to": form.cleaned_data["to"], "result": result}
             return render(request, "staff/hand_over_done.html", context)
-    rows = flow_selectors.task_rows(flow_selectors.task_inbox(account), timezone.now())
+    held = flow_selectors.task_inbox(account).filter(
+        in_schemes_served_by(request.user, f"{flow_selectors.CASE}__funding_round__scheme")
+    )
+    rows = flow_selectors.task_rows(held, timezone.now())
     return render(request, "staff/hand_over.html", {"account": account, "form": form, "rows": rows})

@@ -49,9 +49,10 @@ def finance_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _batch(pk: int) -> Batch:
+def _batch(request: HttpRequest, pk: int) -> Batch:
+    """The batch, if it pays claims of the schemes the user works on only (404 otherwise)."""
     try:
-        return selectors.batch_detail(pk)
+        return selectors.batch_detail(pk, served_by=request.user)
     except Batch.DoesNotExist as error:
         raise Http404 from error
 
@@ -62,7 +63,7 @@ def _error_text(error: ValidationError) -> str:
 
 @finance_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.batch_list(), BATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.batch_list(served_by=request.user), BATCHES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "finance/batch_list.html",
@@ -82,7 +83,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     form = BatchSelectionForm(data or None)
     filters = form.filters()
-    candidates = selectors.batch_candidates(today=timezone.localdate(), **filters)
+    candidates = selectors.batch_candidates(today=timezone.localdate(), served_by=request.user, **filters)
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.batch_create(by=request.user, ip=client_ip(request), **filters)
@@ -128,7 +129,7 @@ def _actions(batch: Batch, user: Any) -> dict[str, bool]:
 
 @finance_required
 def batch_detail(request: HttpRequest, pk: int, *, status: int = 200, **forms: Any) -> HttpResponse:
-    batch = _batch(pk)
+    batch = _batch(request, pk)
     lines = Paginator(selectors.batch_lines(batch), LINES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "batch": batch,
@@ -154,7 +155,7 @@ def batch_detail(request: HttpRequest, pk: int, *, status: int = 200, **forms: A
 @finance_required
 @require_POST
 def batch_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    batch = _batch(pk)
+    batch = _batch(request, pk)
     ip = client_ip(request)
     try:
         if action == "submit":
@@ -205,7 +206,7 @@ def batch_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @require_POST
 def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The bank file, written and checked before the first byte is sent, then streamed."""
-    batch = _batch(pk)
+    batch = _batch(request, pk)
     if not may_handle_bank_files(batch, request.user):
         raise PermissionDenied(_("Only finance staff export batches."))
     form = ExportForm(request.POST)
@@ -229,7 +230,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponseBase:
 @finance_required
 @require_POST
 def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch(pk)
+    batch = _batch(request, pk)
     if not may_handle_bank_files(batch, request.user):
         raise PermissionDenied(_("Only finance staff import bank return files."))
     form = BankReturnForm(request.POST, request.FILES)
@@ -262,14 +263,14 @@ def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @finance_required
 def budget(request: HttpRequest) -> HttpResponse:
-    return render(request, "finance/budget.html", {"budgets": selectors.round_budgets()})
+    return render(request, "finance/budget.html", {"budgets": selectors.round_budgets(served_by=request.user)})
 
 
 @finance_required
 @require_POST
 def batch_line_reveal(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     """ "Show full number" on a batch line: the account it pays to, audited."""
-    batch = _batch(pk)
+    batch = _batch(request, pk)
     line = get_object_or_404(batch.lines.select_related("application__applicant"), pk=line_pk)
     try:
         value = applicant_reveal(

@@ -25,7 +25,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.base import Edge
 
 from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Role
-from subsidy.permissions import user_has_role, user_independent_of_applicant
+from subsidy.permissions import user_has_role, user_independent_of_applicant, user_serves_application
 from workflows.models import ApplicationProcess
 
 # Who may take a task of a node for a claim: (user, application) -> bool.
@@ -37,23 +37,25 @@ def declared_conflict(user: Any, application: Application) -> bool:
 
 
 def may_take_review(user: Any, application: Application) -> bool:
-    """A reviewer without a declared conflict, on a case that is free or already theirs.
-    workflows.selectors.queue_entries filters the same way in SQL."""
+    """A reviewer of the claim's scheme without a declared conflict, on a case that is
+    free or already theirs. workflows.selectors.queue_entries filters the same way in SQL."""
     return (
         user_has_role(user, Role.REVIEWER)
         and application.reviewer_id in (None, user.pk)
+        and user_serves_application(user, application)
         and user_independent_of_applicant(user, application.applicant_id)
         and not declared_conflict(user, application)
     )
 
 
 def may_take_decision(user: Any, application: Application) -> bool:
-    """An approver without a declared conflict who is not the case's reviewer: four eyes,
-    at task assignment (the FSM transition and a database constraint check it again).
-    workflows.selectors.queue_entries filters the same way in SQL."""
+    """An approver of the claim's scheme without a declared conflict who is not the case's
+    reviewer: four eyes, at task assignment (the FSM transition and a database constraint
+    check it again). workflows.selectors.queue_entries filters the same way in SQL."""
     return (
         user_has_role(user, Role.APPROVER)
         and user.pk != application.reviewer_id
+        and user_serves_application(user, application)
         and user_independent_of_applicant(user, application.applicant_id)
         and not declared_conflict(user, application)
     )

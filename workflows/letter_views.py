@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from forms.letters import LetterCorrectionForm
 from subsidy import selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Letter
-from subsidy.permissions import roles_manage_letters
+from subsidy.permissions import in_schemes_served_by, roles_manage_letters
 from subsidy.portal.letters import letter_file_response
 from subsidy.services import letters as letter_services
 from subsidy.web import client_ip
@@ -28,7 +29,7 @@ def letter_problems(request: HttpRequest) -> HttpResponse:
         request,
         "staff/letter_problems.html",
         {
-            "letters": selectors.letters_needing_attention()[:200],
+            "letters": selectors.letters_needing_attention(served_by=request.user)[:200],
             "may_manage_letters": roles_manage_letters(request_roles(request)),
         },
     )
@@ -37,10 +38,15 @@ def letter_problems(request: HttpRequest) -> HttpResponse:
 @staff_required
 def letter_download(request: HttpRequest, pk: int, letter_pk: int) -> FileResponse:
     letter = get_object_or_404(
-        Letter.objects.exclude(file="").select_related("application__applicant"), pk=letter_pk, application_id=pk
+        _letters(request).exclude(file="").select_related("application__applicant"), pk=letter_pk, application_id=pk
     )
     file_opened(request, letter.application, letter=letter)
     return letter_file_response(letter)
+
+
+def _letters(request: HttpRequest) -> QuerySet[Letter]:
+    """Letters of claims of the schemes the user works on: any other is 404."""
+    return Letter.objects.filter(in_schemes_served_by(request.user, "application__funding_round__scheme"))
 
 
 def _may_manage(request: HttpRequest, refusal: str) -> None:
@@ -59,7 +65,7 @@ def _back(request: HttpRequest, letter: Letter) -> HttpResponse:
 @require_POST
 def letter_retry(request: HttpRequest, letter_pk: int) -> HttpResponse:
     _may_manage(request, _("Only approvers and scheme administrators may retry a letter."))
-    letter = get_object_or_404(Letter, pk=letter_pk)
+    letter = get_object_or_404(_letters(request), pk=letter_pk)
     try:
         letter_services.letter_retry(letter=letter, by=request.user, ip=client_ip(request))
     except NotPermitted as error:
@@ -75,7 +81,7 @@ def letter_retry(request: HttpRequest, letter_pk: int) -> HttpResponse:
 @require_POST
 def letter_correct(request: HttpRequest, letter_pk: int) -> HttpResponse:
     _may_manage(request, _("Only approvers and scheme administrators may correct a letter."))
-    letter = get_object_or_404(Letter, pk=letter_pk)
+    letter = get_object_or_404(_letters(request), pk=letter_pk)
     form = LetterCorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what the correction changes."))

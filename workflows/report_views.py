@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from subsidy import reports
 from subsidy.exports.cells import safe_value, text_cell
+from subsidy.permissions import schemes_served_by
 from workflows.staff_views import REPORT_VIEWERS, staff_required
 
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, BAR_WIDTH = 20, 6, 190, 420
@@ -76,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": _cells(table, table.rows),
             "totals": _cells(table, [table.totals]) if table.totals is not None else [],
         }
-        for table in reports.dashboard(now)
+        for table in reports.dashboard(now, schemes_served_by(request.user))
     ]
     return render(request, "staff/reports.html", {"tables": tables, "now": now})
 
@@ -112,7 +113,7 @@ def _cell(value: Any) -> Any:
 def export(request: HttpRequest, key: str, file_format: str) -> HttpResponse:
     if key not in reports.REPORTS or file_format not in ("csv", "xlsx"):
         raise Http404
-    table = reports.report(key, timezone.now())
+    table = reports.report(key, timezone.now(), schemes_served_by(request.user))
     header = [safe_value(str(column.label)) for column in table.columns]
     rows = [[_cell(v) for v in row] for row in table.rows]
     if table.totals:

@@ -20,6 +20,7 @@ from viewflow.workflow.status import STATUS
 from subsidy.models import Application, ConflictDeclaration, Role
 from subsidy.models.applications import is_overdue
 from subsidy.models.rounds import round_name_shown
+from subsidy.permissions import in_schemes_served_by, serving_scheme
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess, QueueEntry
 
@@ -38,6 +39,8 @@ ROW_CLAIM_FIELDS = (
     "status",
     "submitted_at",
     "funding_round__review_sla_days",
+    "funding_round__scheme__name",
+    "funding_round__scheme__name_en",
 )
 
 
@@ -54,6 +57,12 @@ def user_roles(user: Any) -> set[str]:
 def task_inbox(user: Any) -> QuerySet[Task]:
     """Tasks assigned to `user`, oldest claim first."""
     return _flow_tasks().filter(owner=user, status=STATUS.ASSIGNED)
+
+
+def staff_inbox(user: Any) -> QuerySet[Task]:
+    """task_inbox as its holder sees it: the tasks of the schemes they work on. A task
+    held before the account was limited to other schemes stays held, for a hand-over."""
+    return task_inbox(user).filter(in_schemes_served_by(user, f"{CASE}__funding_round__scheme"))
 
 
 def _takeable(user: Any, roles: set[str]) -> list[tuple[Any, Callable[[str], Q]]]:
@@ -79,7 +88,8 @@ def queue_entries(user: Any, roles: set[str]) -> QuerySet[QueueEntry]:
     for node, on_claim in _takeable(user, roles):
         takeable |= Q(node=node.name) & on_claim("")
     conflict = ConflictDeclaration.objects.filter(application=OuterRef("application_id"), user=user, has_conflict=True)
-    return QueueEntry.objects.filter(takeable, ~Exists(conflict)).order_by("submitted_at", "task_id")
+    served = in_schemes_served_by(user)
+    return QueueEntry.objects.filter(takeable, served, ~Exists(conflict)).order_by("submitted_at", "task_id")
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ class TaskCounts:
 
 def task_counts(user: Any, roles: set[str]) -> TaskCounts:
     """The staff home's counts of tasks: two grouped queries, whatever the numbers."""
-    held = task_inbox(user).order_by().values("flow_task").annotate(n=Count("pk")).values_list("flow_task", "n")
+    held = staff_inbox(user).order_by().values("flow_task").annotate(n=Count("pk")).values_list("flow_task", "n")
     mine = {getattr(node, "name", node): n for node, n in held}
     queued = queue_entries(user, roles).order_by().values("node").annotate(n=Count("pk")).values_list("node", "n")
     waiting = dict(queued)
@@ -117,6 +127,7 @@ class TaskRow:
     reference: str
     applicant_name: str
     city: str
+    scheme_name: str
     round_name: str
     status: str
     submitted_at: dt.datetime | None
@@ -130,10 +141,13 @@ class TaskRow:
 def _rows(values: Any, now: dt.datetime) -> list[TaskRow]:
     """TaskRows from (task pk, node, *ROW_CLAIM_FIELDS) tuples."""
     rows = []
-    for task_pk, node, pk, reference, name, city, round_zh, round_en, status, submitted_at, sla_days in values:
+    for task_pk, node, pk, reference, name, city, round_zh, round_en, status, submitted_at, sla_days, *scheme in values:
         overdue = is_overdue(status, submitted_at, sla_days, now)
         round_name = round_name_shown(round_zh, round_en)
-        rows.append(TaskRow(task_pk, node, pk, reference, name, city, round_name, status, submitted_at, overdue))
+        scheme_name = round_name_shown(*scheme)  # a scheme's name is shown as a round's
+        rows.append(
+            TaskRow(task_pk, node, pk, reference, name, city, scheme_name, round_name, status, submitted_at, overdue)
+        )
     return rows
 
 
@@ -156,11 +170,13 @@ QUEUE_ROW_FIELDS = (
     "status",
     "submitted_at",
     "funding_round__review_sla_days",
+    "funding_round__scheme__name",
+    "funding_round__scheme__name_en",
 )
 
 
 def queue_rows(entries: Any, now: dt.datetime) -> list[TaskRow]:
-    """Rows for a page of queue_entries: one query, on the entries and the rounds."""
+    """Rows for a page of queue_entries: one query, on the entries, rounds and schemes."""
     values = entries.values_list("task_id", "node", *QUEUE_ROW_FIELDS)
     return _rows(((task_pk, QUEUE_NODES[node], *claim) for task_pk, node, *claim in values), now)
 
@@ -221,15 +237,18 @@ def open_task_of(tasks: list[Any]) -> Any | None:
 
 
 def reassign_candidates(task: Task) -> QuerySet[Any]:
-    """Who an administrator may give an open task to: the node's role, no declared
-    conflict on the case, never the case's reviewer for its decision; not its holder."""
+    """Who an administrator may give an open task to: the node's role and the case's
+    scheme, no declared conflict on the case, never the case's reviewer for its
+    decision; not its holder."""
     from django.contrib.auth import get_user_model
 
-    application = ApplicationProcess.objects.select_related("application").get(pk=task.process_id).application
+    process = ApplicationProcess.objects.select_related("application__funding_round").get(pk=task.process_id)
+    application = process.application
     role = Role.REVIEWER if task.flow_task is ApplicationFlow.review else Role.APPROVER
     users = (
         get_user_model()
         .objects.filter(groups__name=role.value, is_active=True)
+        .filter(serving_scheme(application.funding_round.scheme_id))
         .exclude(pk__in=ConflictDeclaration.objects.filter(application=application, has_conflict=True).values("user"))
         .order_by("email")
     )

@@ -17,16 +17,25 @@ from viewflow.workflow.status import STATUS
 from subsidy.audit import audit_record
 from subsidy.exceptions import DomainError, InvalidState, NotPermitted
 from subsidy.models import Application, Role
-from subsidy.permissions import user_administers_scheme, user_has_role
+from subsidy.permissions import (
+    in_schemes_served_by,
+    user_administers_scheme,
+    user_has_role,
+    user_serves_application,
+)
 from subsidy.services.reviews import application_reassign_reviewer
 from workflows.flows import ApplicationFlow
 from workflows.models import ApplicationProcess
-from workflows.selectors import task_inbox
+from workflows.selectors import CASE, task_inbox
 
 
-def flow_task(task_pk: int) -> Any:
-    """A human task of ApplicationFlow (Task.DoesNotExist for anything else)."""
-    return Task.objects.get(pk=task_pk, process__flow_class=ApplicationFlow, flow_task_type="HUMAN")
+def flow_task(task_pk: int, *, served_by: Any = None) -> Any:
+    """A human task of ApplicationFlow (Task.DoesNotExist for anything else), of a claim
+    of a scheme `served_by` works on if given."""
+    tasks = Task.objects.filter(process__flow_class=ApplicationFlow, flow_task_type="HUMAN")
+    if served_by is not None:
+        tasks = tasks.filter(in_schemes_served_by(served_by, f"{CASE}__funding_round__scheme"))
+    return tasks.get(pk=task_pk)
 
 
 @contextmanager
@@ -72,6 +81,8 @@ def task_reassign(*, task: Any, to: Any, by: Any, reason: str, ip: str | None = 
     if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
         raise InvalidState(_("This task is finished."))
     application = ApplicationProcess.objects.select_related("application").get(pk=task.process_id).application
+    if not user_serves_application(by, application):
+        raise NotPermitted(_("You do not work on this claim's scheme."))
     if task.flow_task is ApplicationFlow.review and application.reviewer_id not in (None, to.pk):
         application_reassign_reviewer(application=application, to=to, by=by, reason=reason, ip=ip)
         task.refresh_from_db()  # its cached claim still names the previous reviewer
@@ -116,7 +127,9 @@ def staff_cases_hand_over(*, user: Any, to: Any, by: Any, reason: str, ip: str |
     if to.pk == user.pk or not to.is_active or not user_has_role(to, Role.REVIEWER):
         raise ValidationError({"to": _("Choose another active reviewer.")})
     result = HandOver()
-    for task_pk in task_inbox(user).order_by("pk").values_list("pk", flat=True):
+    # Only the cases of the schemes the administrator works on move.
+    held = task_inbox(user).filter(in_schemes_served_by(by, f"{CASE}__funding_round__scheme"))
+    for task_pk in held.order_by("pk").values_list("pk", flat=True):
         with task_locked(task_pk) as task:
             if task.owner_id != user.pk or task.status != STATUS.ASSIGNED:
                 continue  # finished or taken over meanwhile

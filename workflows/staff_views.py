@@ -155,11 +155,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     if roles & TASK_HOLDERS:
         context["tasks"] = flow_selectors.task_counts(user, roles)
     if context["is_finance_officer"] or context["is_finance_approver"]:
-        context["batches"] = selectors.batch_status_counts()
+        context["batches"] = selectors.batch_status_counts(served_by=user)
     if context["is_finance_officer"]:
-        context["payable"] = selectors.batch_candidates(today=timezone.localdate()).count()
+        context["payable"] = selectors.batch_candidates(today=timezone.localdate(), served_by=user).count()
     if context["is_finance_approver"]:
-        awaiting = list(selectors.batches_awaiting_release())
+        awaiting = list(selectors.batches_awaiting_release(served_by=user))
         context["awaiting_release"] = awaiting
         context["releasable"] = sum(1 for batch in awaiting if batch.submitted_by_id != user.pk)
     # Verification is by role (a superuser without one verifies nothing).
@@ -174,9 +174,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    form = ApplicationFilterForm(request.GET or None)
+    form = ApplicationFilterForm(request.GET or None, served_by=request.user)
     now = timezone.now()
-    applications = selectors.staff_application_list(**form.filters(now), ordering=form.ordering())
+    applications = selectors.staff_application_list(
+        served_by=request.user, **form.filters(now), ordering=form.ordering()
+    )
     page = CappedPaginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -192,9 +194,10 @@ def query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _application(pk: int) -> Application:
+def _application(request: HttpRequest, pk: int) -> Application:
+    """A submitted claim of a scheme the user works on (404 for any other)."""
     try:
-        return selectors.staff_application_detail(pk)
+        return selectors.staff_application_detail(pk, served_by=request.user)
     except Application.DoesNotExist as error:
         raise Http404 from error
 
@@ -220,7 +223,7 @@ def case_context(application: Application) -> dict[str, Any]:
 
 @staff_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(pk)
+    application = _application(request, pk)
     context = case_context(application)
     # The notice first: it needs no query, the role check two.
     if application.notice_open(timezone.localdate()) and may_record_objection(application, request.user):
@@ -250,7 +253,7 @@ def add_reassign_form(request: HttpRequest, context: dict[str, Any], form: Reass
 @require_POST
 def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
     """An objection received during the public notice reopens the case."""
-    application = _application(pk)
+    application = _application(request, pk)
     if not may_record_objection(application, request.user):
         raise PermissionDenied(_("You may not do this for this application."))
     form = ObjectionForm(request.POST)
@@ -287,7 +290,7 @@ def file_opened(request: HttpRequest, application: Application, *, document: Any
 
 @staff_required
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
-    application = _application(pk)
+    application = _application(request, pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
     file_opened(request, application, document=document)
     return private_file_response(
@@ -303,7 +306,7 @@ def document_view(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
     embedded files, or an image that decodes) as the type recorded at upload; then it
     is sent with that type, nosniff and a sandboxing Content-Security-Policy, so the
     browser renders it as that type and runs nothing. Anything else is a download."""
-    application = _application(pk)
+    application = _application(request, pk)
     document = get_object_or_404(application.documents.all(), pk=document_pk)
     file_opened(request, application, document=document)
     handle = document.file.open("rb")
@@ -320,7 +323,7 @@ def document_view(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
 def reveal_personal_data(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     """ "Show full number" on the case page: one applicant's full ID or account number,
     for the roles that need it, audited (subsidy.services.applicants.applicant_reveal)."""
-    application = _application(pk)
+    application = _application(request, pk)
     try:
         value = applicant_reveal(
             applicant=application.applicant,

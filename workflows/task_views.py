@@ -37,6 +37,7 @@ from subsidy import selectors as domain_selectors
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation
 from subsidy.permissions import roles_administer_scheme
+from subsidy.rules import rule_set_of
 from subsidy.selectors import application_filter
 from subsidy.services import reviews
 from subsidy.templatetags.subsidy_tags import money
@@ -75,7 +76,7 @@ def _task_list(
     """Inbox and queue: the staff filters apply to the rows' claims, reached through
     `prefix` or carried by the rows (subsidy.selectors.application_filter); the sort
     orders to the claims reached through `sort_prefix` (by default `prefix`)."""
-    form = ApplicationFilterForm(request.GET or None)
+    form = ApplicationFilterForm(request.GET or None, served_by=request.user)
     now = timezone.now()
     items = items.filter(application_filter(prefix=prefix, city_field=city_field, **form.filters(now)))
     if form.is_bound and form.is_valid() and form.cleaned_data.get("sort"):
@@ -87,7 +88,7 @@ def _task_list(
 
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    tasks = selectors.task_inbox(request.user)
+    tasks = selectors.staff_inbox(request.user)
     return _task_list(request, tasks, "workflows/inbox.html", rows=selectors.task_rows, prefix=selectors.CASE)
 
 
@@ -105,16 +106,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _flow_task(task_pk: int) -> Any:
+def _flow_task(task_pk: int, user: Any) -> Any:
+    """404 for anything but one of the flow's human tasks, on a claim of a scheme the user works on."""
     try:
-        return flow_task(task_pk)
+        return flow_task(task_pk, served_by=user)
     except Task.DoesNotExist as error:
         raise Http404 from error
 
 
 @contextmanager
-def _locked_task(task_pk: int) -> Iterator[Any]:
-    _flow_task(task_pk)  # 404 for anything but one of the flow's human tasks
+def _locked_task(task_pk: int, user: Any) -> Iterator[Any]:
+    _flow_task(task_pk, user)
     with task_locked(task_pk) as task:
         yield task
 
@@ -122,7 +124,7 @@ def _locked_task(task_pk: int) -> Iterator[Any]:
 @staff_required
 @require_POST
 def task_assign(request: HttpRequest, task_pk: int) -> HttpResponse:
-    with _locked_task(task_pk) as task:
+    with _locked_task(task_pk, request.user) as task:
         if task.status != STATUS.NEW or task.owner_id is not None:
             messages.error(request, _("Someone has already taken this task."))
             return redirect("staff:queue")
@@ -136,7 +138,7 @@ def task_assign(request: HttpRequest, task_pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def task_unassign(request: HttpRequest, task_pk: int) -> HttpResponse:
-    with _locked_task(task_pk) as task:
+    with _locked_task(task_pk, request.user) as task:
         if task.status != STATUS.ASSIGNED or not task.flow_task.can_unassign(request.user, task):
             raise PermissionDenied(_("This task is not yours to hand back."))
         task_hand_back(task=task, by=request.user, ip=client_ip(request))
@@ -150,7 +152,7 @@ def task_reassign(request: HttpRequest, task_pk: int) -> HttpResponse:
     """A scheme administrator gives an open task to someone else, from the case page."""
     if not roles_administer_scheme(request.user, request.staff_roles):  # type: ignore[attr-defined]
         raise PermissionDenied(_("Only scheme administrators may reassign a case."))
-    with _locked_task(task_pk) as task:
+    with _locked_task(task_pk, request.user) as task:
         form = ReassignForm(request.POST, candidates=selectors.reassign_candidates(task))
         application = application_of(task)
         if form.is_valid():
@@ -334,6 +336,11 @@ def _checklist_sent(data: Any) -> bool:
     return any(key.startswith("checklist-") for key in data)
 
 
+def _form_terms(name: str, application: Application) -> dict[str, Any]:
+    """What an action's form needs of the claim: the checklist, its scheme's rules."""
+    return {"codes": rule_set_of(application.funding_round).codes} if name == "checklist" else {}
+
+
 def _initial(name: str, context: dict[str, Any]) -> dict[str, Any]:
     if name == "recommend_approve":
         return {"amount": context["amount"].amount}
@@ -352,7 +359,7 @@ def _initial(name: str, context: dict[str, Any]) -> dict[str, Any]:
 
 @staff_required
 def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
-    task = _flow_task(task_pk)
+    task = _flow_task(task_pk, request.user)
     node = task.flow_task
     if task.status != STATUS.ASSIGNED or not is_owner(task.owner, request.user):
         messages.info(request, _("This task is not in your inbox."))
@@ -360,8 +367,8 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
         return redirect("staff:application_detail", pk=application_pk)
     if not node.can_execute(request.user, task):
         raise PermissionDenied(_("You may not work on this task."))
-    application = domain_selectors.staff_application_detail(task.process.coerced.application_id)
     user: Any = request.user
+    application = domain_selectors.staff_application_detail(task.process.coerced.application_id, served_by=user)
     if not ConflictDeclaration.objects.filter(application=application, user=user).exists():
         return _conflict_page(request, task, application)
 
@@ -377,10 +384,12 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
                 % {"status": application.get_status_display()},
             )
             return redirect("staff:task", task_pk=task.pk)
-        form = posted[name] = actions[name].form_class(request.POST, prefix=name)
+        form = posted[name] = actions[name].form_class(request.POST, prefix=name, **_form_terms(name, application))
         checklist = None
         if name in SENDS_CHECKLIST and "checklist" in actions and _checklist_sent(request.POST):
-            checklist = posted["checklist"] = review_forms.ChecklistForm(request.POST, prefix="checklist")
+            checklist = posted["checklist"] = review_forms.ChecklistForm(
+                request.POST, prefix="checklist", **_form_terms("checklist", application)
+            )
         ready = all([sent.is_valid() for sent in posted.values()])  # every form checked: all errors at once
         if ready and name == "approve":
             confirm_approval = _approval_unconfirmed(request, task, application, form)
@@ -391,7 +400,8 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
             return redirect("staff:task", task_pk=task.pk) if stay else redirect("staff:inbox")
     context = case_context(application)
     offered = {
-        name: posted.get(name) or action.form_class(prefix=name, initial=_initial(name, context))
+        name: posted.get(name)
+        or action.form_class(prefix=name, initial=_initial(name, context), **_form_terms(name, application))
         for name, action in actions.items()
     }
     context.update(
@@ -501,7 +511,7 @@ def _conflict_page(request: HttpRequest, task: Any, application: Application) ->
 
 def _hand_back(task: Any, request: HttpRequest) -> None:
     """After a declared conflict the task goes back to the queue."""
-    with _locked_task(task.pk) as locked:
+    with _locked_task(task.pk, request.user) as locked:
         if locked.status == STATUS.ASSIGNED:
             task_hand_back(task=locked, by=request.user, ip=client_ip(request))
 

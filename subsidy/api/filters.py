@@ -19,6 +19,7 @@ class FundingRoundFilter(django_filters.FilterSet):
 
 class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
+    scheme = django_filters.CharFilter(field_name="funding_round__scheme__code", label="scheme code")
     funding_round = django_filters.NumberFilter(field_name="funding_round_id")
     applicant = django_filters.NumberFilter(field_name="applicant_id")
     city = django_filters.ChoiceFilter(field_name="applicant__city", choices=GuangdongCity.choices)
@@ -28,7 +29,16 @@ class ApplicationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Application
-        fields = ["status", "funding_round", "applicant", "city", "reference", "submitted_from", "submitted_to"]
+        fields = [
+            "status",
+            "scheme",
+            "funding_round",
+            "applicant",
+            "city",
+            "reference",
+            "submitted_from",
+            "submitted_to",
+        ]
 
 
 class BatchFilter(django_filters.FilterSet):

@@ -159,6 +159,9 @@ class ApplicationListSerializer(serializers.ModelSerializer[Application]):
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
     city = serializers.ChoiceField(source="applicant.city", choices=GuangdongCity.choices, read_only=True)
     hk_number = serializers.SerializerMethodField()
+    scheme = serializers.CharField(
+        source="funding_round.scheme.code", read_only=True, help_text=_("The code of the claim's subsidy scheme.")
+    )
 
     class Meta:
         model = Application
@@ -167,6 +170,7 @@ class ApplicationListSerializer(serializers.ModelSerializer[Application]):
             "reference",
             "status",
             "status_label",
+            "scheme",
             "funding_round",
             "applicant",
             "applicant_name",

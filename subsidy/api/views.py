@@ -162,7 +162,7 @@ def application_or_404(request: Request, pk: Any) -> Application:
 
 def application_detail(pk: int) -> Application:
     return (
-        Application.objects.select_related("applicant", "patent", "funding_round")
+        Application.objects.select_related("applicant", "patent", "funding_round__scheme")
         .prefetch_related(
             "patent__proprietors",
             Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
@@ -492,7 +492,7 @@ class BatchViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Batch]:
-        return selectors.batch_list()
+        return selectors.batch_list(served_by=self.request.user)
 
     @extend_schema(
         request=s.BatchCreateSerializer,

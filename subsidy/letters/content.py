@@ -77,6 +77,10 @@ class LetterContent:
     round_name: str
     verify_url: str
     patent_title_en: str = ""
+    # The scheme that decides, as letterhead and stamp name it; snapshots made before
+    # schemes were data are letters of the first scheme.
+    scheme_name: str = "广东省香港标准专利资助计划"
+    scheme_name_en: str = "Guangdong Subsidy Scheme for Hong Kong Standard Patents"
     costs: tuple[CostRow, ...] = ()
     eligible_total: Decimal = Decimal("0.00")
     rate: Decimal = Decimal("0.00")
@@ -84,6 +88,14 @@ class LetterContent:
     calculated_amount: Decimal = Decimal("0.00")
     # What remained of the applicant's annual cap, when it limited the amount.
     annual_cap_limit: Decimal | None = None
+    # How the amount was computed (subsidy.amounts.AMOUNT_METHODS); snapshots made before
+    # schemes were data computed a cost share. For a fixed amount, calculated_amount is the
+    # amount for the patent's office, named here in both languages.
+    amount_method: str = "cost_share"
+    office_zh: str = ""
+    office_en: str = ""
+    # What the policy ceiling left for the patent family, when it limited the amount.
+    ceiling_limit: Decimal | None = None
     amount: Decimal = Decimal("0.00")
     adjustment_reason: str = ""
     chain: tuple[ChainStep, ...] = ()
@@ -119,7 +131,13 @@ class LetterContent:
     @property
     def before_review(self) -> Decimal:
         """The amount the rules give, before any adjustment by the reviewer."""
-        return self.annual_cap_limit if self.annual_cap_limit is not None else self.calculated_amount
+        if self.annual_cap_limit is not None:
+            return self.annual_cap_limit
+        return self.ceiling_limit if self.ceiling_limit is not None else self.calculated_amount
+
+    @property
+    def is_fixed_amount(self) -> bool:
+        return self.amount_method == "fixed_by_office"
 
     @property
     def rate_percent(self) -> Decimal:
@@ -146,6 +164,7 @@ class LetterContent:
         for name in ("eligible_total", "rate", "per_patent_cap", "calculated_amount", "amount"):
             data[name] = Decimal(data[name])
         data["annual_cap_limit"] = _decimal_or_none(data.get("annual_cap_limit"))
+        data["ceiling_limit"] = _decimal_or_none(data.get("ceiling_limit"))
         data["costs"] = tuple(
             CostRow(
                 **{

@@ -2,7 +2,7 @@
 
 from subsidy.models.applicant_changes import ApplicantChange, ApplicantChangeStatus
 from subsidy.models.applicants import Applicant, ApplicantAccess
-from subsidy.models.applications import Application, CostItem, PatentClaim, ReferenceCounter
+from subsidy.models.applications import Application, CostItem, PatentClaim, ReferenceSequence
 from subsidy.models.audit import AuditEntry
 from subsidy.models.batches import BankReturn, Batch, BatchExport, BatchLine
 from subsidy.models.choices import (
@@ -43,6 +43,8 @@ from subsidy.models.rates import ExchangeRate
 from subsidy.models.reviews import ChecklistEntry, ConflictDeclaration, InformationRequest
 from subsidy.models.rounds import FundingRound
 from subsidy.models.scheduling import ScheduledRun
+from subsidy.models.schemes import Scheme
+from subsidy.models.staff_scopes import StaffScope
 from subsidy.models.tokens import ApiToken, TokenRevocation
 
 __all__ = [
@@ -97,8 +99,10 @@ __all__ = [
     "PatentRoute",
     "PersonalIdKind",
     "Recommendation",
-    "ReferenceCounter",
+    "ReferenceSequence",
     "Role",
     "ScheduledRun",
+    "Scheme",
+    "StaffScope",
     "TokenRevocation",
 ]

@@ -24,7 +24,13 @@ from subsidy.models.choices import (
 )
 from subsidy.models.patents import HKPatent
 from subsidy.models.rounds import FundingRound
-from subsidy.permissions import user_has_role, user_independent_of_applicant
+from subsidy.models.schemes import Scheme
+from subsidy.permissions import (
+    in_schemes_served_by,
+    user_has_role,
+    user_independent_of_applicant,
+    user_serves_application,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -36,22 +42,26 @@ def may_act_for_applicant(instance: models.Model, user: Any) -> bool:
 
 
 def may_review(instance: models.Model, user: Any) -> bool:
-    """A reviewer without a conflict, on a case that is free or already theirs."""
+    """A reviewer who works on the claim's scheme, without a conflict, on a case that is
+    free or already theirs."""
     return (
         isinstance(instance, Application)
         and user_has_role(user, Role.REVIEWER)
         and instance.reviewer_id in (None, user.pk)
+        and user_serves_application(user, instance)
         and user_independent_of_applicant(user, instance.applicant_id)
         and instance.declared_no_conflict(user)
     )
 
 
 def may_decide(instance: models.Model, user: Any) -> bool:
-    """An approver without a conflict who is not the case's reviewer (four eyes)."""
+    """An approver who works on the claim's scheme, without a conflict, who is not the
+    case's reviewer (four eyes)."""
     return (
         isinstance(instance, Application)
         and user_has_role(user, Role.APPROVER)
         and user.pk != instance.reviewer_id
+        and user_serves_application(user, instance)
         and user_independent_of_applicant(user, instance.applicant_id)
         and instance.declared_no_conflict(user)
     )
@@ -61,6 +71,7 @@ def may_record_objection(instance: models.Model, user: Any) -> bool:
     return (
         isinstance(instance, Application)
         and (user_has_role(user, Role.APPROVER) or user_has_role(user, Role.SCHEME_ADMIN))
+        and user_serves_application(user, instance)
         and user_independent_of_applicant(user, instance.applicant_id)
     )
 
@@ -70,6 +81,7 @@ def may_schedule_payment(instance: models.Model, user: Any) -> bool:
     return (
         isinstance(instance, Application)
         and user_has_role(user, Role.FINANCE_APPROVER)
+        and user_serves_application(user, instance)
         and user_independent_of_applicant(user, instance.applicant_id)
     )
 
@@ -79,6 +91,7 @@ def may_settle_payment(instance: models.Model, user: Any) -> bool:
     return (
         isinstance(instance, Application)
         and (user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER))
+        and user_serves_application(user, instance)
         and user_independent_of_applicant(user, instance.applicant_id)
     )
 
@@ -125,6 +138,11 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         if not user.is_authenticated:
             return self.none()
         return self.filter(applicant__access__user=user, applicant__access__revoked_at__isnull=True)
+
+    def served_by(self, user: Any) -> ApplicationQuerySet:
+        """Claims of the schemes a staff account works on (every claim for an account not
+        limited to some schemes)."""
+        return self.filter(in_schemes_served_by(user))
 
     def drafts(self) -> ApplicationQuerySet:
         return self.filter(status=ApplicationStatus.DRAFT)
@@ -516,9 +534,12 @@ class CostItem(models.Model):
 
 
 class PatentClaim(models.Model):
-    """The database's guarantee of one subsidy per HK patent: a claim holds the
-    patent from submission until it is withdrawn; a second live claim cannot exist."""
+    """The database's guarantee of one subsidy per patent and scheme: a claim holds the
+    patent from submission until it is withdrawn; a second live claim under the same
+    scheme cannot exist (another scheme, e.g. a city's top-up, may fund it too, within
+    the ceiling)."""
 
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheme"))
     hk_key = models.CharField(_("HK patent number"), max_length=12)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="patent_claim")
     claimed_at = models.DateTimeField(auto_now_add=True)
@@ -529,7 +550,9 @@ class PatentClaim(models.Model):
         verbose_name_plural = _("patent claims")
         constraints = [
             models.UniqueConstraint(
-                fields=["hk_key"], condition=models.Q(released_at__isnull=True), name="one_live_claim_per_hk_patent"
+                fields=["scheme", "hk_key"],
+                condition=models.Q(released_at__isnull=True),
+                name="one_live_claim_per_patent_and_scheme",
             )
         ]
 
@@ -537,11 +560,16 @@ class PatentClaim(models.Model):
         return self.hk_key
 
 
-class ReferenceCounter(models.Model):
-    """Per-year counter behind GDHK-YYYY-NNNNNN reference numbers (row-locked)."""
+class ReferenceSequence(models.Model):
+    """Counter behind PREFIX-YYYY-NNNNNN reference numbers, one per scheme prefix and
+    year (row-locked by subsidy.services.applications.reference_next)."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
     last_value = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_and_year")]
+
     def __str__(self) -> str:
-        return f"{self.year}: {self.last_value}"
+        return f"{self.prefix}-{self.year}: {self.last_value}"

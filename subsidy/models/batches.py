@@ -22,11 +22,15 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from subsidy.models.applications import Application
 from subsidy.models.choices import LIVE_LINE_STATUSES, BatchStatus, ExportFormat, LineStatus, Role
-from subsidy.permissions import applicants_of, user_has_role
+from subsidy.permissions import applicants_of, schemes_served_by, user_has_role
 
 
 def may_build(instance: models.Model, user: Any) -> bool:
-    return user_has_role(user, Role.FINANCE_OFFICER)
+    return (
+        isinstance(instance, Batch)
+        and user_has_role(user, Role.FINANCE_OFFICER)
+        and within_schemes_served(instance, user)
+    )
 
 
 def independent_of_payees(batch: Batch, user: Any) -> bool:
@@ -35,24 +39,36 @@ def independent_of_payees(batch: Batch, user: Any) -> bool:
     return not own or not batch.lines.filter(application__applicant_id__in=own).exists()
 
 
+def within_schemes_served(batch: Batch, user: Any) -> bool:
+    """Nobody limited to some schemes acts on a batch that pays a claim of another."""
+    served = schemes_served_by(user)
+    return served is None or not batch.lines.exclude(application__funding_round__scheme_id__in=served).exists()
+
+
 def may_release(instance: models.Model, user: Any) -> bool:
     """Maker-checker: a finance approver who did not submit the batch."""
     return (
         isinstance(instance, Batch)
         and user_has_role(user, Role.FINANCE_APPROVER)
         and user.pk != instance.submitted_by_id
+        and within_schemes_served(instance, user)
         and independent_of_payees(instance, user)
     )
 
 
 def may_cancel(instance: models.Model, user: Any) -> bool:
-    return user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER)
+    return (
+        isinstance(instance, Batch)
+        and (user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER))
+        and within_schemes_served(instance, user)
+    )
 
 
 def may_handle_bank_files(instance: models.Model, user: Any) -> bool:
     return (
         isinstance(instance, Batch)
         and (user_has_role(user, Role.FINANCE_OFFICER) or user_has_role(user, Role.FINANCE_APPROVER))
+        and within_schemes_served(instance, user)
         and independent_of_payees(instance, user)
     )
 

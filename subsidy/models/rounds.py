@@ -7,10 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from subsidy.amounts import FIXED_BY_OFFICE, office_amount_from_json
 from subsidy.chinese import shown_in_language
 from subsidy.models.choices import CostType
+from subsidy.models.schemes import Scheme
 
 
 def all_cost_types() -> list[str]:
@@ -33,6 +36,7 @@ class FundingRoundQuerySet(models.QuerySet["FundingRound"]):
 class FundingRound(models.Model):
     """A call for claims. Every number a rule uses is a field here, never a constant."""
 
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("scheme"))
     name = models.CharField(_("name"), max_length=200, help_text=_("In Simplified Chinese."))
     name_en = models.CharField(
         _("name in English"), max_length=200, blank=True, help_text=_("Shown on English pages; blank: the name.")
@@ -61,6 +65,14 @@ class FundingRound(models.Model):
         help_text=_("Share of eligible costs that is reimbursed, e.g. 0.5 for 50 %."),
     )
     eligible_cost_types = models.JSONField(_("eligible cost types"), default=all_cost_types)
+    amounts_by_office = models.JSONField(
+        _("fixed amount per patent office (CNY)"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'For schemes that pay a fixed amount per granted patent, e.g. {"US": "4500.00", "EP": "17000.00"}.'
+        ),
+    )
     exchange_rate_max_age_days = models.PositiveSmallIntegerField(
         _("exchange rate may be older than the payment date by (days)"), default=7
     )
@@ -117,7 +129,7 @@ class FundingRound(models.Model):
         return round_name_shown(self.name, self.name_en)
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str | list[str]] = {}
         unknown = set(self.eligible_cost_types or []) - set(CostType.values)
         if unknown:
             errors["eligible_cost_types"] = _("Unknown cost types: %s") % ", ".join(sorted(unknown))
@@ -126,8 +138,41 @@ class FundingRound(models.Model):
             errors["budget"] = _(
                 "The budget cannot be lower than the %(reserved)s CNY that approvals have already reserved."
             ) % {"reserved": f"{self.reserved_amount:,.2f}"}
+        scheme = self.scheme if self.scheme_id else None
+        if scheme is not None and scheme.sunset_on is not None:
+            for field in ("opens_on", "closes_on"):
+                day = getattr(self, field)
+                if day is not None and day > scheme.sunset_on:
+                    errors[field] = _("The scheme ends on %(day)s: no round of it may be open after that day.") % {
+                        "day": date_format(scheme.sunset_on, "DATE_FORMAT")
+                    }
+        if scheme is not None and scheme.amount_method == FIXED_BY_OFFICE:
+            problems = self.fixed_amount_problems(scheme)
+            if problems:
+                errors["amounts_by_office"] = problems
         if errors:
             raise ValidationError(errors)
+
+    def fixed_amount_problems(self, scheme: Scheme) -> list[str]:
+        """What is wrong with the round's fixed amounts for a scheme that pays them: every
+        office of the scheme needs one, and an office it does not fund has none."""
+        stored = self.amounts_by_office
+        if not isinstance(stored, dict):
+            return [str(_('Give each office and its amount, e.g. {"US": "4500.00"}.'))]
+        offices = [str(office) for office in scheme.offices or []]
+        problems = []
+        lacking = [office for office in offices if office_amount_from_json(stored.get(office)) is None]
+        if lacking:
+            problems.append(
+                _("Give a positive amount in CNY, with at most two decimals, for %(offices)s.")
+                % {"offices": ", ".join(lacking)}
+            )
+        foreign = sorted(set(map(str, stored)) - set(offices))
+        if foreign:
+            problems.append(
+                _("The scheme does not fund patents of %(offices)s: remove them.") % {"offices": ", ".join(foreign)}
+            )
+        return problems
 
     def is_open_on(self, day: dt.date) -> bool:
         return self.opens_on <= day <= self.closes_on

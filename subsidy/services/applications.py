@@ -25,7 +25,7 @@ from subsidy.models import (
     HKPatentProprietor,
     InformationRequest,
     PatentClaim,
-    ReferenceCounter,
+    ReferenceSequence,
 )
 from subsidy.selectors import claim_facts, patent_claimed_elsewhere
 
@@ -54,7 +54,7 @@ def lock_application(application: Application) -> Application:
     """The claim re-read under a row lock: concurrent transitions on one claim queue here."""
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("applicant", "funding_round", "patent")
+        .select_related("applicant", "funding_round__scheme", "patent")
         .get(pk=application.pk)
     )
 
@@ -99,7 +99,7 @@ def application_set_patent(
                 )
             }
         )
-    if patent_claimed_elsewhere(patent.hk_key, app):
+    if patent_claimed_elsewhere(patent.hk_key, app, scheme_id=app.funding_round.scheme_id):
         raise ValidationError(
             {"hk_number": _("A claim for %(number)s has already been submitted.") % {"number": patent.hk_key}}
         )
@@ -158,13 +158,13 @@ def application_set_declarations(
     return app
 
 
-def reference_next(*, year: int) -> str:
-    """Next GDHK-YYYY-NNNNNN; the counter row is locked until the caller commits."""
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+def reference_next(*, prefix: str, year: int) -> str:
+    """Next PREFIX-YYYY-NNNNNN of a scheme; the counter row is locked until the caller commits."""
+    ReferenceSequence.objects.bulk_create([ReferenceSequence(prefix=prefix, year=year)], ignore_conflicts=True)
+    counter = ReferenceSequence.objects.select_for_update().get(prefix=prefix, year=year)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
-    return f"GDHK-{year}-{counter.last_value:06d}"
+    return f"{prefix}-{year}-{counter.last_value:06d}"
 
 
 def check_transition(app: Application, method: Any, by: Any) -> None:
@@ -193,9 +193,10 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
         raise NotEligible(_("The application cannot be submitted yet."), failures)
     if app.patent is None:  # the patent rule has passed, so this cannot happen
         raise InvalidState(_("Enter the Hong Kong patent this claim is for."))
+    scheme = app.funding_round.scheme
     try:
         with transaction.atomic():
-            PatentClaim.objects.create(hk_key=app.patent.hk_key, application=app)
+            PatentClaim.objects.create(scheme=scheme, hk_key=app.patent.hk_key, application=app)
     except IntegrityError as error:
         raise PatentAlreadyClaimed(
             _("A claim for %(number)s has already been submitted; each patent is subsidised once.")
@@ -204,7 +205,7 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
     app.submit(
         by=by,
         ip=ip,
-        reference=reference_next(year=timezone.localdate().year),
+        reference=reference_next(prefix=scheme.reference_prefix, year=timezone.localdate().year),
         requested_amount=facts.amount.amount,
     )
     app.language = get_language() or settings.LANGUAGE_CODE
@@ -253,9 +254,6 @@ def application_withdraw(*, application: Application, by: Any, ip: str | None = 
     return app
 
 
-# Rules that still apply when a claim comes back after an information request:
-# the round may have closed meanwhile, and the patent is already this claim's.
-RESUBMISSION_EXEMPT = {"round_is_open", "patent_not_claimed_before"}
 # The applicant's answer to the reviewer: a few paragraphs, read on the case page and
 # in the reviewer's email; anything longer belongs in an uploaded document.
 REPLY_MAX_LENGTH = 2000
@@ -284,7 +282,8 @@ def application_resubmit(*, application: Application, by: Any, ip: str | None = 
     check_transition(app, app.resubmit, by)
     reply = clean_reply(reply)
     facts = claim_facts(app)
-    failures = [r for r in rules.evaluate(facts) if not r.passed and r.code not in RESUBMISSION_EXEMPT]
+    exempt = rules.rule_set_of(app.funding_round).not_on_resubmission
+    failures = [r for r in rules.evaluate(facts) if not r.passed and r.code not in exempt]
     if failures:
         raise NotEligible(_("The application cannot be resubmitted yet."), failures)
     app.requested_amount = facts.amount.amount

@@ -171,7 +171,7 @@ def batch_create(
         "approved_from": approved_from,
         "approved_to": approved_to,
     }
-    ids = list(batch_candidates(today=today, **filters).values_list("pk", flat=True))
+    ids = list(batch_candidates(today=today, served_by=by, **filters).values_list("pk", flat=True))
     locked = list(
         Application.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
@@ -179,7 +179,10 @@ def batch_create(
         .values_list("pk", flat=True)
     )
     applications = list(
-        batch_candidates(today=today, **filters).filter(pk__in=locked).select_related("applicant").order_by("reference")
+        batch_candidates(today=today, served_by=by, **filters)
+        .filter(pk__in=locked)
+        .select_related("applicant")
+        .order_by("reference")
     )
     if not applications:
         raise ValidationError(_("No approved claims ready for payment match this selection."))

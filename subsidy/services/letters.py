@@ -38,7 +38,8 @@ from subsidy.models import (
     LetterStatus,
     PersonalIdKind,
 )
-from subsidy.permissions import roles_manage_letters, user_roles
+from subsidy.patent_numbers import Office
+from subsidy.permissions import roles_manage_letters, user_roles, user_serves_application
 from subsidy.selectors import application_amount
 
 KIND_CODES = {LetterKind.APPROVAL: "A", LetterKind.REJECTION: "R"}
@@ -106,6 +107,8 @@ def letter_content(
                 eligible=line.eligible,
             )
         )
+    office_label = Office(breakdown.office).label if breakdown.office in Office.values else breakdown.office
+    office_zh, office_en = _both(office_label, chinese) if breakdown.is_fixed else ("", "")
     approved = application.approved_amount if application.approved_amount is not None else breakdown.amount
     return LetterContent(
         kind=kind,
@@ -123,13 +126,19 @@ def letter_content(
         patent_title=patent.title_zh if patent else "",
         patent_title_en=patent.title_en if patent else "",
         round_name=funding_round.name,
+        scheme_name=ours(funding_round.scheme.name),
+        scheme_name_en=funding_round.scheme.name_en,
         verify_url=settings.PUBLIC_BASE_URL + f"/v/{token}",
         costs=tuple(costs),
         eligible_total=breakdown.eligible_total,
         rate=breakdown.rate,
         per_patent_cap=breakdown.per_patent_cap,
-        calculated_amount=min(breakdown.reimbursable, breakdown.per_patent_cap),
+        calculated_amount=breakdown.method_amount,
         annual_cap_limit=breakdown.amount if breakdown.capped_by_applicant else None,
+        amount_method=breakdown.method,
+        office_zh=office_zh,
+        office_en=office_en,
+        ceiling_limit=breakdown.within_ceiling if breakdown.capped_by_ceiling else None,
         amount=approved if kind == LetterKind.APPROVAL else breakdown.amount,
         adjustment_reason=application.recommendation_reason if approved != breakdown.amount else "",
         chain=tuple(chain),
@@ -276,6 +285,8 @@ def letter_retry(*, letter: Letter, by: Any, ip: str | None = None) -> Letter:
     if not may_manage_letters(by):
         raise NotPermitted(_("Only approvers and scheme administrators may retry a letter."))
     letter = Letter.objects.select_for_update().select_related("application").get(pk=letter.pk)
+    if not user_serves_application(by, letter.application):
+        raise NotPermitted(_("You do not work on this claim's scheme."))
     if letter.status != LetterStatus.PENDING:
         raise InvalidState(_("This letter is not waiting to be generated."))
     audit_record(
@@ -294,9 +305,11 @@ def letter_correct(*, letter: Letter, by: Any, reason: str, ip: str | None = Non
     if not reason.strip():
         raise ValidationError({"reason": _("Say what the correction changes.")})
     letter = Letter.objects.select_for_update().select_related("application").get(pk=letter.pk)
+    if not user_serves_application(by, letter.application):
+        raise NotPermitted(_("You do not work on this claim's scheme."))
     if letter.status != LetterStatus.ISSUED:
         raise InvalidState(_("Only the letter in force can be corrected."))
-    application = Application.objects.select_related("applicant", "patent", "funding_round").get(
+    application = Application.objects.select_related("applicant", "patent", "funding_round__scheme").get(
         pk=letter.application_id
     )
     return letter_request(application=application, kind=letter.kind, by=by, supersedes=letter, reason=reason.strip())

@@ -34,7 +34,7 @@ from subsidy.models import (
     Role,
 )
 from subsidy.models.applications import may_review
-from subsidy.permissions import user_administers_scheme, user_has_any_role, user_has_role
+from subsidy.permissions import user_administers_scheme, user_has_any_role, user_has_role, user_serves_application
 from subsidy.selectors import applicant_committed_amount, application_amount, claim_facts
 from subsidy.services.applications import check_transition, lock_application, notify_applicant
 from subsidy.services.letters import letter_request, letters_revoke
@@ -57,6 +57,8 @@ def conflict_declare(
     if not user_has_any_role(by, (Role.REVIEWER, Role.APPROVER)):
         raise NotPermitted(_("Only reviewers and approvers declare conflicts of interest on a case."))
     app = lock_application(application)
+    if not user_serves_application(by, app):
+        raise NotPermitted(_("You do not work on this claim's scheme."))
     declaration, created = ConflictDeclaration.objects.get_or_create(
         application=app, user=by, defaults={"has_conflict": has_conflict, "note": note}
     )
@@ -116,7 +118,7 @@ def checklist_record_all(
 
 def checklist_status(application: Application) -> tuple[set[str], set[str]]:
     """(rules without a finding yet, rules the reviewer found failing)."""
-    codes = {rule.__name__ for rule in rules.SUBMISSION_RULES}
+    codes = set(rules.rule_set_of(application.funding_round).codes)
     findings = dict(application.checklist.values_list("rule_code", "passed"))
     return codes - set(findings), {code for code, passed in findings.items() if not passed}
 
@@ -224,7 +226,7 @@ def application_approve(*, application: Application, by: Any, comment: str = "",
         )
     applicant = Applicant.objects.select_for_update().get(pk=app.applicant_id)
     today = timezone.localdate()
-    committed = applicant_committed_amount(applicant, today.year, exclude=app)
+    committed = applicant_committed_amount(applicant, today.year, scheme_id=funding_round.scheme_id, exclude=app)
     if committed + amount > funding_round.per_applicant_annual_cap:
         raise AnnualCapExceeded(
             _(
@@ -300,6 +302,10 @@ def application_reassign_reviewer(
         raise InvalidState(_("Only a case under review can be given to another reviewer."))
     if not user_has_role(to, Role.REVIEWER) or to.pk == app.approver_id:
         raise ValidationError({"to": _("Choose a reviewer.")})
+    if not user_serves_application(by, app):
+        raise NotPermitted(_("You do not work on this claim's scheme."))
+    if not user_serves_application(to, app):
+        raise ValidationError({"to": _("This reviewer does not work on the claim's scheme.")})
     if app.conflict_declarations.filter(user=to, has_conflict=True).exists():
         raise ValidationError({"to": _("This reviewer has declared a conflict of interest on the case.")})
     previous = app.reviewer

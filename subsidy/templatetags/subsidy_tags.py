@@ -208,6 +208,14 @@ def report_problem_label(value: str) -> str:
 
 
 @register.filter
+def office_label(value: str) -> str:
+    """A patent office's name in the page's language, from its code ("US")."""
+    from subsidy.patent_numbers import Office
+
+    return _label(Office, value)
+
+
+@register.filter
 def masked_account(value: str) -> str:
     """Account numbers are personal data: lists show the last four digits only."""
     return mask_account(value)

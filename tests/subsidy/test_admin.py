@@ -179,3 +179,91 @@ def test_saving_a_round_never_writes_back_a_reservation_read_before_an_approval(
     assert admin_client.post(url, data | {"name": "Renamed round"}).status_code == 302  # ...then saved
     funding_round.refresh_from_db()
     assert (funding_round.name, funding_round.reserved_amount) == ("Renamed round", Decimal("4000.00"))
+
+
+# --------------------------------------------------------------------------
+# Schemes: made by scheme administrators in the admin, audited, never deleted.
+# --------------------------------------------------------------------------
+
+TOP_UP = {
+    "code": "sz-hk-top-up",
+    "name": "深圳市香港标准专利资助",
+    "name_en": "Shenzhen top-up for Hong Kong standard patents",
+    "legal_basis": "深市监规（示例）",
+    "reference_prefix": "SZHK",
+    "offices": ["HK"],
+    "rule_set": "hk_standard_patent",
+    "amount_method": "cost_share",
+    "required_documents": ["grant_certificate", "fee_receipt"],
+    "ceiling_share": "0.5",
+}
+
+
+@pytest.fixture
+def scheme_admin(client):
+    """A scheme administrator (role and admin flag), not a superuser."""
+    person = staff_member(Role.SCHEME_ADMIN)
+    person.is_staff = True
+    person.save(update_fields=["is_staff"])
+    client.force_login(person)
+    return client
+
+
+def test_a_scheme_administrator_adds_a_scheme_in_the_admin_and_it_is_audited(scheme_admin):
+    from subsidy.models import Scheme
+
+    response = scheme_admin.post(reverse("admin:subsidy_scheme_add"), TOP_UP)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    scheme = Scheme.objects.get(code="sz-hk-top-up")
+    assert (scheme.reference_prefix, scheme.ceiling_share) == ("SZHK", Decimal("0.5000"))
+    entry = AuditEntry.objects.for_object(scheme).get()
+    assert entry.transition == "admin_create" and not entry.actor.is_superuser
+    assert scheme_admin.get(reverse("admin:subsidy_scheme_delete", args=[scheme.pk])).status_code == 403
+
+
+def test_a_scheme_whose_pieces_do_not_fit_is_refused_on_its_fields_in_the_admin(scheme_admin):
+    from subsidy.models import Scheme
+
+    response = scheme_admin.post(
+        reverse("admin:subsidy_scheme_add"), TOP_UP | {"offices": ["US"], "rule_set": "nothing"}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "rule_set" in errors  # not among the registry's names
+    assert not Scheme.objects.filter(code="sz-hk-top-up").exists()
+    response = scheme_admin.post(reverse("admin:subsidy_scheme_add"), TOP_UP | {"offices": ["US"]})
+    assert "offices" in response.context["adminform"].form.errors  # the HK rules check HK patents only
+
+
+def test_a_round_of_a_scheme_is_added_in_the_admin_by_a_scheme_administrator(scheme_admin):
+    from subsidy.models.schemes import hk_standard_patent_scheme
+
+    scheme = hk_standard_patent_scheme()
+    form = scheme_admin.get(reverse("admin:subsidy_fundinground_add")).context["adminform"].form
+    data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
+    data |= {
+        "scheme": scheme.pk,
+        "name": "2027 年度香港标准专利资助",
+        "name_en": "2027 HK standard patents",
+        "code": "hk-2027",
+        "budget": "1000000.00",
+        "opens_on": "2027-01-01",
+        "closes_on": "2027-12-31",
+        "grant_date_from": "2026-01-01",
+        "grant_date_to": "2027-12-31",
+        "eligible_cost_types": '["official_fee", "agency_fee"]',
+        "amounts_by_office": "{}",
+    }
+    data = {name: value() if callable(value) else value for name, value in data.items()}
+    response = scheme_admin.post(reverse("admin:subsidy_fundinground_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = scheme.rounds.get(code="hk-2027")
+    assert AuditEntry.objects.for_object(created).get().transition == "admin_create"
+
+
+def test_staff_without_the_role_do_not_edit_schemes(client):
+    person = staff_member(Role.REVIEWER)
+    person.is_staff = True
+    person.save(update_fields=["is_staff"])
+    client.force_login(person)
+    assert client.get(reverse("admin:subsidy_scheme_add")).status_code == 403

@@ -5,11 +5,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from subsidy import rules
 from subsidy.amounts import CostLine, compute_amount
 from subsidy.demo import demo_cnipa, demo_resident_id, demo_uscc
-from subsidy.models import Applicant, FundingRound, HKPatent
+from subsidy.models import Applicant, FundingRound, HKPatent, Scheme
+from subsidy.models.schemes import HK_SCHEME_VALUES, HK_STANDARD_PATENT_SCHEME
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -28,6 +30,7 @@ def make_round(**kw):
         per_applicant_annual_cap=Decimal("500000"),
         reimbursement_rate=Decimal("0.5"),
         eligible_cost_types=["official_fee", "agency_fee", "translation_fee"],
+        scheme=Scheme(code=HK_STANDARD_PATENT_SCHEME, **HK_SCHEME_VALUES),
     )
     values.update(kw)
     return FundingRound(**values)
@@ -97,11 +100,30 @@ def check(rule, **kw):
 def test_a_complete_claim_passes_every_rule():
     results = rules.evaluate(make_facts())
     assert [r.code for r in results if not r.passed] == []
-    assert len(results) == len(rules.SUBMISSION_RULES)
+    assert [r.code for r in results] == list(rules.RULE_SETS["hk_standard_patent"].codes)
 
 
-def test_every_rule_has_a_title():
-    assert {r.__name__ for r in rules.SUBMISSION_RULES} == set(rules.RULE_TITLES)
+def test_every_rule_has_a_title_and_every_rule_set_names_registered_rules():
+    assert set(rules.RULES) == set(rules.RULE_TITLES)
+    for rule_set in rules.RULE_SETS.values():
+        assert set(rule_set.codes) <= set(rules.RULES)
+        assert rule_set.not_on_resubmission <= set(rule_set.codes)
+
+
+def test_a_rule_keeps_its_code_whatever_its_function_is_called():
+    """Checklist rows and the audit history keep the code: a renamed function breaks nothing."""
+
+    @rules.rule("test_renamed_rule", "A rule under test")
+    def some_new_python_name(facts):
+        return rules._result(some_new_python_name, True)
+
+    try:
+        assert some_new_python_name(make_facts()).code == "test_renamed_rule"
+        assert rules.RULES["test_renamed_rule"] is some_new_python_name
+        with pytest.raises(ImproperlyConfigured):
+            rules.rule("test_renamed_rule", "Again")(lambda facts: None)
+    finally:
+        del rules.RULES["test_renamed_rule"], rules.RULE_TITLES["test_renamed_rule"]
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,8 @@ def _url_of_pk(name: str) -> Callable[[Any], str]:
 
 
 _ROW = (
-    '<tr>\n    <td><a href="{case_url}">{reference}</a></td>\n    <td>{applicant}</td><td>{city}</td><td>{round}</td>\n'
+    '<tr>\n    <td><a href="{case_url}">{reference}</a></td>\n'
+    "    <td>{applicant}</td><td>{city}</td><td>{scheme}</td><td>{round}</td>\n"
     '    <td><span class="status status-{status}">{status_label}</span></td>\n    <td>{submitted}</td>\n'
     '    <td>{title}</td>\n    <td>{target}</td>\n    <td class="actions-cell">\n      {actions}\n    </td>\n  </tr>'
 )
@@ -109,6 +110,7 @@ def task_table_rows(context: template.Context, rows: Iterable[Any], mode: str) -
             reference=escape_text(row.reference or ""),
             applicant=escape_text(row.applicant_name),
             city=label("city", row.city, city_label),
+            scheme=label("scheme", row.scheme_name, str),
             round=escape_text(row.round_name),
             status=escape_text(row.status),
             status_label=label("status", row.status, status_label),

@@ -105,9 +105,9 @@ def test_a_claim_from_draft_to_paid_through_the_api_only(django_capture_on_commi
     ok(reviewer_api.post(f"{claim_url}conflict-declaration/", {"has_conflict": False}), 201)
     in_review = ok(reviewer_api.post(f"{claim_url}transitions/start_review/", {})).json()
     assert set(in_review["available_transitions"]) == {"request_info", "recommend"}
-    from subsidy.rules import SUBMISSION_RULES
+    from subsidy.rules import RULE_SETS
 
-    findings = [{"rule_code": rule.__name__, "passed": True} for rule in SUBMISSION_RULES]
+    findings = [{"rule_code": code, "passed": True} for code in RULE_SETS["hk_standard_patent"].codes]
     ok(reviewer_api.post(f"{claim_url}checklist/", {"findings": findings}))
     recommended = ok(
         reviewer_api.post(f"{claim_url}transitions/recommend/", {"recommendation": "approve", "amount": "4000.00"})

@@ -4,8 +4,9 @@ One world per endpoint; each role's request runs in a transaction that is rolled
 back, so every role meets the same records in the same states. Applicants (and the
 agency authorised for them) see only their own records, through every endpoint:
 someone else's record is 404, as if it did not exist. Staff read every submitted
-claim; what they may *do* is the transitions' permissions (403 with the reason),
-and what the state allows (409 with the reason)."""
+claim of the schemes they work on (another scheme's is 404 to them, `elsewhere`); what
+they may *do* is the transitions' permissions (403 with the reason), and what the state
+allows (409 with the reason)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ from django.db import transaction
 
 from subsidy.demo import demo_resident_id
 from subsidy.services.tokens import api_token_create
-from tests.authorisation import FINANCE_VIEWERS, ID_REVEALERS, STAFF, expectations, shared_world
+from tests.authorisation import (
+    ELSEWHERE,
+    FINANCE_VIEWERS,
+    ID_REVEALERS,
+    STAFF,
+    expectations,
+    shared_world,
+    with_elsewhere,
+)
 from tests.factories import pdf_upload
 from tests.subsidy.api.conftest import api_client
 
@@ -28,14 +37,23 @@ ROLES = [
     "agent",  # the patent agency the applicant authorised
     "stranger",  # another applicant: these are someone else's records
     *STAFF,
+    ELSEWHERE,  # every staff role, limited to another scheme
 ]
-GROUPS = {
-    "staff": STAFF,
-    "finance_viewers": FINANCE_VIEWERS,
-    "applicant_side": ["owner", "agent"],
-    "id_revealers": ID_REVEALERS,
-}
+GROUPS = with_elsewhere(
+    {
+        "staff": STAFF,
+        "finance_viewers": FINANCE_VIEWERS,
+        "applicant_side": ["owner", "agent"],
+        "id_revealers": ID_REVEALERS,
+    }
+)
 expect = expectations(ROLES, GROUPS, anonymous=401)
+
+
+def here(table: dict[str, int]) -> dict[str, int]:
+    """`table`, for a record of this world's scheme: staff of another scheme only are
+    refused it as if it did not exist (404), whatever their roles."""
+    return table | {ELSEWHERE: 404}
 
 
 @pytest.fixture
@@ -93,14 +111,27 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         expect(400, applicant_side=201),
     ),
     ("draft detail", "get", "/api/v1/applications/{draft}/", None, expect(404, applicant_side=200)),
-    ("submitted detail", "get", "/api/v1/applications/{submitted}/", None, expect(404, applicant_side=200, staff=200)),
+    (
+        "another scheme's claim",
+        "get",
+        "/api/v1/applications/{top_up_claim}/",
+        None,
+        expect(404, staff=200),  # its own staff, and staff of every scheme
+    ),
+    (
+        "submitted detail",
+        "get",
+        "/api/v1/applications/{submitted}/",
+        None,
+        here(expect(404, applicant_side=200, staff=200)),
+    ),
     ("draft update", "patch", "/api/v1/applications/{draft}/", DECLARATIONS, expect(404, applicant_side=200)),
     (
         "submitted update",
         "patch",
         "/api/v1/applications/{submitted}/",
         DECLARATIONS,
-        expect(404, applicant_side=409, staff=403),
+        here(expect(404, applicant_side=409, staff=403)),
     ),
     (
         "submit a draft",
@@ -114,42 +145,42 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "post",
         "/api/v1/applications/{submitted}/transitions/submit/",
         {},
-        expect(404, applicant_side=409, staff=409),
+        here(expect(404, applicant_side=409, staff=409)),
     ),
     (
         "start review",
         "post",
         "/api/v1/applications/{submitted}/transitions/start_review/",
         {},
-        expect(404, applicant_side=403, staff=403, reviewer=200),
+        here(expect(404, applicant_side=403, staff=403, reviewer=200)),
     ),
     (
         "withdraw a submitted claim",
         "post",
         "/api/v1/applications/{submitted}/transitions/withdraw/",
         {"comment": "no longer needed"},
-        expect(404, applicant_side=200, staff=403),
+        here(expect(404, applicant_side=200, staff=403)),
     ),
     (
         "approve an approved claim",
         "post",
         "/api/v1/applications/{decided}/transitions/approve/",
         {},
-        expect(404, applicant_side=409, staff=409),
+        here(expect(404, applicant_side=409, staff=409)),
     ),
     (
         "reject while under review is not possible",
         "post",
         "/api/v1/applications/{submitted}/transitions/reject/",
         {"reason": "x"},
-        expect(404, applicant_side=409, staff=409),
+        here(expect(404, applicant_side=409, staff=409)),
     ),
     (
         "unknown transition",
         "post",
         "/api/v1/applications/{submitted}/transitions/pay_twice/",
         {},
-        expect(404),
+        here(expect(404)),
     ),
     (
         "declare a conflict",
@@ -158,23 +189,29 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         {"has_conflict": False},
         # Those who review or decide declare (the reviewer did already in this world);
         # other staff, auditors included, write nothing.
-        expect(404, applicant_side=403, staff=403, approver=201, reviewer=409),
+        here(expect(404, applicant_side=403, staff=403, approver=201, reviewer=409)),
     ),
     (
         "checklist before review",
         "post",
         "/api/v1/applications/{submitted}/checklist/",
         {"findings": [{"rule_code": "round_is_open", "passed": True}]},
-        expect(404, applicant_side=403, staff=403),
+        here(expect(404, applicant_side=403, staff=403)),
     ),
-    ("timeline", "get", "/api/v1/applications/{submitted}/timeline/", None, expect(404, applicant_side=200, staff=200)),
+    (
+        "timeline",
+        "get",
+        "/api/v1/applications/{submitted}/timeline/",
+        None,
+        here(expect(404, applicant_side=200, staff=200)),
+    ),
     ("draft documents", "get", "/api/v1/applications/{draft}/documents/", None, expect(404, applicant_side=200)),
     (
         "submitted documents",
         "get",
         "/api/v1/applications/{submitted}/documents/",
         None,
-        expect(404, applicant_side=200, staff=200),
+        here(expect(404, applicant_side=200, staff=200)),
     ),
     (
         "upload to a draft",
@@ -188,21 +225,21 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "multipart",
         "/api/v1/applications/{submitted}/documents/",
         lambda ids: {"doc_type": "other", "file": pdf_upload()},
-        expect(404, applicant_side=409, staff=403),
+        here(expect(404, applicant_side=409, staff=403)),
     ),
     (
         "document details",
         "get",
         "/api/v1/applications/{submitted}/documents/{submitted_document}/",
         None,
-        expect(404, applicant_side=200, staff=200),
+        here(expect(404, applicant_side=200, staff=200)),
     ),
     (
         "document download",
         "get",
         "/api/v1/applications/{submitted}/documents/{submitted_document}/download/",
         None,
-        expect(404, applicant_side=200, staff=200),
+        here(expect(404, applicant_side=200, staff=200)),
     ),
     (
         "draft document delete",
@@ -211,13 +248,19 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         None,
         expect(404, applicant_side=204),
     ),
-    ("letters", "get", "/api/v1/applications/{decided}/letters/", None, expect(404, applicant_side=200, staff=200)),
+    (
+        "letters",
+        "get",
+        "/api/v1/applications/{decided}/letters/",
+        None,
+        here(expect(404, applicant_side=200, staff=200)),
+    ),
     (
         "letter download",
         "get",
         "/api/v1/applications/{decided}/letters/{letter}/download/",
         None,
-        expect(404, applicant_side=200, staff=200),
+        here(expect(404, applicant_side=200, staff=200)),
     ),
     # Files that show a full ID number: staff who may see it (audited), and the applicant's side.
     (
@@ -225,14 +268,14 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "get",
         "/api/v1/applications/{submitted}/documents/{identity_document}/download/",
         None,
-        expect(404, applicant_side=200, staff=403, id_revealers=200),
+        here(expect(404, applicant_side=200, staff=403, id_revealers=200)),
     ),
     (
         "letter to an individual download",
         "get",
         "/api/v1/applications/{decided_person}/letters/{person_letter}/download/",
         None,
-        expect(404, applicant_side=200, staff=403, id_revealers=200),
+        here(expect(404, applicant_side=200, staff=403, id_revealers=200)),
     ),
     ("letter verification", "get", "/api/v1/letters/verify/{token}/", None, expect(200, anonymous=200)),
     (
@@ -243,23 +286,30 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         expect(200, anonymous=200),
     ),
     ("batches list", "get", "/api/v1/batches/", None, expect(403, finance_viewers=200)),
-    ("batch detail", "get", "/api/v1/batches/{batch}/", None, expect(403, finance_viewers=200)),
-    ("batch lines", "get", "/api/v1/batches/{batch}/lines/", None, expect(403, finance_viewers=200)),
-    ("batch exports", "get", "/api/v1/batches/{batch}/exports/", None, expect(403, finance_viewers=200)),
-    ("batch create", "post", "/api/v1/batches/", {}, expect(403, finance_officer=201)),
+    ("batch detail", "get", "/api/v1/batches/{batch}/", None, here(expect(403, finance_viewers=200))),
+    ("batch lines", "get", "/api/v1/batches/{batch}/lines/", None, here(expect(403, finance_viewers=200))),
+    ("batch exports", "get", "/api/v1/batches/{batch}/exports/", None, here(expect(403, finance_viewers=200))),
+    (
+        "batch create",
+        "post",
+        "/api/v1/batches/",
+        {},
+        # Staff of another scheme: nothing of their scheme to pay, so nothing to build.
+        expect(403, finance_officer=201, elsewhere=400),
+    ),
     (
         "batch submit",
         "post",
         "/api/v1/batches/{batch}/transitions/submit/",
         {},
-        expect(403, finance_officer=200),
+        here(expect(403, finance_officer=200)),
     ),
     (
         "batch release before submission",
         "post",
         "/api/v1/batches/{batch}/transitions/release/",
         {},
-        expect(403, finance_viewers=409),
+        here(expect(403, finance_viewers=409)),
     ),
     (
         "batch withdraw (a draft batch)",
@@ -267,21 +317,21 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "/api/v1/batches/{batch}/transitions/withdraw/",
         {"reason": "the file cannot be produced"},
         # Who may never withdraw is told so before what the state allows.
-        expect(403, finance_officer=409, finance_approver=409),
+        here(expect(403, finance_officer=409, finance_approver=409)),
     ),
     (
         "batch cancel",
         "post",
         "/api/v1/batches/{batch}/transitions/cancel/",
         {"reason": "wrong selection"},
-        expect(403, finance_officer=200, finance_approver=200),
+        here(expect(403, finance_officer=200, finance_approver=200)),
     ),
     (
         "bank return for a batch not exported",
         "multipart",
         "/api/v1/batches/{batch}/bank-returns/",
         lambda ids: {"file": pdf_upload("return.csv", b"reference,status\n")},
-        expect(403, finance_officer=409, finance_approver=409),
+        here(expect(403, finance_officer=409, finance_approver=409)),
     ),
     (
         "export a draft batch",
@@ -289,7 +339,7 @@ ENDPOINTS: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "/api/v1/batches/{batch}/exports/",
         {"export_format": "csv"},
         # Who may never export is told so before what the state allows.
-        expect(403, finance_officer=409, finance_approver=409),
+        here(expect(403, finance_officer=409, finance_approver=409)),
     ),
 ]
 
@@ -317,3 +367,10 @@ def test_authorisation_matrix(world, name, method, path, body, expected):
         if response.status_code in (403, 409) and response.get("Content-Type", "").startswith("application/json"):
             assert response.json().get("detail"), f"{name} as {role}: a refusal says why"
     assert got == expected
+
+
+def test_staff_of_another_scheme_list_none_of_these_records(world):
+    client = api_client(world.users[ELSEWHERE])
+    listed = {claim["id"] for claim in client.get("/api/v1/applications/").json()["results"]}
+    assert listed == {world.ids["top_up_claim"]}
+    assert client.get("/api/v1/batches/").json()["results"] == []

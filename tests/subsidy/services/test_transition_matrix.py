@@ -17,7 +17,7 @@ from subsidy.models import (
     InformationRequest,
     Role,
 )
-from subsidy.rules import SUBMISSION_RULES
+from subsidy.rules import RULE_SETS
 from subsidy.services import applications as applicant_side
 from subsidy.services import reviews
 from tests.factories import UserFactory, staff_member, submitted_application, today, update_claim
@@ -117,12 +117,12 @@ def case_in(status):
         ChecklistEntry.objects.bulk_create(
             ChecklistEntry(
                 application=application,
-                rule_code=rule.__name__,
+                rule_code=code,
                 automatic_result=True,
                 passed=True,
                 recorded_by=people["reviewer"],
             )
-            for rule in SUBMISSION_RULES
+            for code in RULE_SETS["hk_standard_patent"].codes
         )
     application.refresh_from_db()
     return application, people
