@@ -74,8 +74,8 @@ def seed(rows: int) -> dict[str, Any]:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from subsidy.demo import demo_uscc
-    from subsidy.models import Applicant, Application, FundingRound, HKPatent
+    from subsidy.demo_data import demo_uscc
+    from subsidy.models import Applicant, Application, FundingRound, Patent
     from subsidy.models.schemes import hk_standard_patent_scheme
 
     today = timezone.localdate()
@@ -117,9 +117,9 @@ def seed(rows: int) -> dict[str, Any]:
     batch = 10_000
     for start in range(0, rows, batch):
         size = min(batch, rows - start)
-        patents = HKPatent.objects.bulk_create(
-            HKPatent(
-                hk_number=f"HK{3000000 + start + i}",
+        patents = Patent.objects.bulk_create(
+            Patent(
+                number=f"HK{3000000 + start + i}",
                 route="O" if (start + i) % 3 == 0 else "R",
                 designated_office="" if (start + i) % 3 == 0 else "CNIPA",
                 designated_application_number="" if (start + i) % 3 == 0 else "202310000001.X",

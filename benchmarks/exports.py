@@ -58,7 +58,7 @@ def seed(lines: int) -> Any:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from subsidy.demo import demo_uscc
+    from subsidy.demo_data import demo_uscc
     from subsidy.models import Applicant, Application, Batch, BatchLine, FundingRound
     from subsidy.models.schemes import hk_standard_patent_scheme
 

@@ -9,16 +9,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from subsidy.models import ExportFormat, FundingRound, GuangdongCity
+from subsidy.models import ExportFormat, FundingRound, GuangdongCity, Scheme
+from subsidy.permissions import in_schemes_served_by
 
 MAX_RETURN_FILE_BYTES = 50 * 1024 * 1024
 
 
 class BatchSelectionForm(forms.Form):
-    """Which approved claims go into a new batch; every field optional."""
+    """Which approved claims go into a new batch; every field optional. Schemes and rounds
+    are those the person works on."""
 
+    scheme = forms.ModelChoiceField(label=_("Scheme"), required=False, queryset=Scheme.objects.none())
     funding_round = forms.ModelChoiceField(
-        label=_("Funding round"), required=False, queryset=FundingRound.objects.order_by("-opens_on")
+        label=_("Funding round"), required=False, queryset=FundingRound.objects.none()
     )
     city = forms.ChoiceField(label=_("City"), required=False, choices=[("", _("All")), *GuangdongCity.choices])
     approved_from = forms.DateField(
@@ -27,6 +30,13 @@ class BatchSelectionForm(forms.Form):
     approved_to = forms.DateField(
         label=_("Approved on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, served_by: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = Scheme.objects.filter(in_schemes_served_by(served_by, "pk"))  # type: ignore[attr-defined]
+        self.fields["funding_round"].queryset = (  # type: ignore[attr-defined]
+            FundingRound.objects.filter(in_schemes_served_by(served_by, "scheme")).order_by("-opens_on")
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -40,6 +50,7 @@ class BatchSelectionForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {
+            "scheme": self.cleaned_data.get("scheme"),
             "funding_round": self.cleaned_data.get("funding_round"),
             "city": self.cleaned_data.get("city") or "",
             "approved_from": self.cleaned_data.get("approved_from"),

@@ -30,10 +30,10 @@ from subsidy.models import (
     DocumentType,
     ExchangeRate,
     FundingRound,
-    HKPatent,
-    HKPatentProprietor,
     Letter,
+    Patent,
     PatentClaim,
+    PatentProprietor,
     Scheme,
     StaffScope,
 )
@@ -246,7 +246,7 @@ class DocumentInline(CostItemInline):
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "applicant", "patent", "status", "requested_amount", "submitted_at"]
     list_filter = ["status", "funding_round"]
-    search_fields = ["reference", "applicant__name", "patent__hk_number"]
+    search_fields = ["reference", "applicant__name", "patent__number"]
     list_select_related = ["applicant", "patent"]
     inlines = [CostItemInline, DocumentInline]
 
@@ -255,21 +255,21 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
 
 class ProprietorInline(admin.TabularInline):
-    model = HKPatentProprietor
+    model = PatentProprietor
     extra = 0
 
 
-@admin.register(HKPatent)
-class HKPatentAdmin(ReadOnlyAdmin):
-    list_display = ["hk_number", "route", "grant_date", "title_zh"]
-    search_fields = ["hk_number", "title_zh", "title_en"]
+@admin.register(Patent)
+class PatentAdmin(ReadOnlyAdmin):
+    list_display = ["number", "office", "route", "grant_date", "title_zh", "family"]
+    search_fields = ["number", "title_zh", "title_en", "family__key"]
     inlines = [ProprietorInline]
 
 
 @admin.register(PatentClaim)
 class PatentClaimAdmin(ReadOnlyAdmin):
-    list_display = ["hk_key", "application", "claimed_at", "released_at"]
-    search_fields = ["hk_key"]
+    list_display = ["patent_key", "scheme", "application", "claimed_at", "released_at"]
+    search_fields = ["patent_key"]
 
 
 @admin.register(AuditEntry)

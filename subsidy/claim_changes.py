@@ -24,7 +24,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from subsidy.amounts import to_cents
-from subsidy.models import Applicant, Application, AuditEntry, CostItem, Document, HKPatent
+from subsidy.models import Applicant, Application, AuditEntry, CostItem, Document, Patent
 
 APPLICANT_FIELDS = (
     "name",
@@ -41,11 +41,14 @@ APPLICANT_FIELDS = (
 # and a change is reported as "changed" without either value.
 APPLICANT_SECRET_FIELDS = ("uscc", "id_number", "bank_account_number")
 PATENT_FIELDS = (
-    "hk_number",
+    "office",
+    "number",
     "kind",
     "route",
     "designated_office",
     "designated_application_number",
+    "priority_office",
+    "priority_number",
     "title_zh",
     "title_en",
     "grant_date",
@@ -161,6 +164,16 @@ def _document_changes(before: list[dict[str, Any]], after: list[dict[str, Any]])
     ]
 
 
+def _patent_part(snapshot: Snapshot) -> dict[str, Any]:
+    """The snapshot's patent, read as patents of any office are: snapshots taken before
+    held HK patents only, their number under "hk_number" and no office."""
+    patent = dict(snapshot.get("patent", {}))
+    if "hk_number" in patent:
+        patent.setdefault("number", patent.pop("hk_number"))
+        patent.setdefault("office", "HK")
+    return {name: patent.get(name, "") for name in PATENT_FIELDS} if patent else {}
+
+
 def claim_changes(before: Snapshot, after: Snapshot) -> list[Change]:
     """What differs between two snapshots of one claim, in the order a reviewer reads a
     claim; an empty list when nothing changed. Secret fields say only that they changed."""
@@ -181,7 +194,7 @@ def claim_changes(before: Snapshot, after: Snapshot) -> list[Change]:
             for name in APPLICANT_SECRET_FIELDS
             if applicant_before.get(name) != applicant_after.get(name)
         ]
-    changes += _field_changes("patent", before.get("patent", {}), after.get("patent", {}), PATENT_FIELDS)
+    changes += _field_changes("patent", _patent_part(before), _patent_part(after), PATENT_FIELDS)
     proprietors = before.get("patent", {}).get("proprietors", []), after.get("patent", {}).get("proprietors", [])
     if proprietors[0] != proprietors[1]:
         changes.append({"part": "patent", "field": "proprietors", "before": proprietors[0], "after": proprietors[1]})
@@ -218,7 +231,7 @@ class ChangeLine:
         return f"{self.heading}: {self.subject}" + (f": {self.detail}" if self.detail else "")
 
 
-MODELS = {"applicant": Applicant, "patent": HKPatent, "declarations": Application, "amount": Application}
+MODELS = {"applicant": Applicant, "patent": Patent, "declarations": Application, "amount": Application}
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any] | None:

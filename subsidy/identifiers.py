@@ -601,7 +601,8 @@ IDENTIFIER_INPUT: Final[dict[str, Callable[[str], str]]] = {
     "cnaps_code": compact_code,
     "bank_account_number": compact_spaces,
     "phone": compact_spaces,
-    "hk_number": tidy_spaces,
+    "number": tidy_spaces,  # a patent number
+    "priority_number": tidy_spaces,
     "designated_application_number": tidy_spaces,
 }
 

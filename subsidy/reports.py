@@ -32,6 +32,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from subsidy.models import ApplicationStatus, GuangdongCity, PatentRoute
+from subsidy.models.choices import AWAITING_OFFICE_STATUSES, RESERVED_STATUSES, WITH_REVIEWER_STATUSES
 
 TEXT, COUNT, MONEY, DAYS = "text", "count", "money", "days"
 
@@ -74,7 +75,7 @@ SQL_BY_CITY = """
 SELECT ap.city,
        COUNT(*) AS submitted,
        COALESCE(SUM(a.requested_amount) FILTER (WHERE a.status <> 'withdrawn'), 0) AS requested,
-       COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')), 0) AS approved
+       COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status IN ({reserved})), 0) AS approved
 FROM {claims} a
 JOIN subsidy_applicant ap ON ap.id = a.applicant_id
 WHERE a.submitted_at IS NOT NULL
@@ -85,9 +86,9 @@ SQL_BY_ROUTE = """
 SELECT COALESCE(p.route, '') AS route,
        COUNT(*) AS submitted,
        COALESCE(SUM(a.requested_amount) FILTER (WHERE a.status <> 'withdrawn'), 0) AS requested,
-       COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')), 0) AS approved
+       COALESCE(SUM(a.approved_amount) FILTER (WHERE a.status IN ({reserved})), 0) AS approved
 FROM {claims} a
-LEFT JOIN subsidy_hkpatent p ON p.id = a.patent_id
+LEFT JOIN subsidy_patent p ON p.id = a.patent_id
 WHERE a.submitted_at IS NOT NULL
 GROUP BY COALESCE(p.route, '')
 """
@@ -99,7 +100,7 @@ FROM {rounds} r
 LEFT JOIN (
     SELECT a.funding_round_id,
            SUM(a.requested_amount) FILTER (WHERE a.submitted_at IS NOT NULL AND a.status <> 'withdrawn') AS requested,
-           SUM(a.approved_amount) FILTER (WHERE a.status IN ('approved', 'in_payment', 'paid')) AS approved,
+           SUM(a.approved_amount) FILTER (WHERE a.status IN ({reserved})) AS approved,
            SUM(a.approved_amount) FILTER (WHERE a.status = 'in_payment') AS in_payment,
            SUM(a.approved_amount) FILTER (WHERE a.status = 'paid') AS paid
     FROM {claims} a
@@ -131,13 +132,13 @@ WHERE a.submitted_at IS NOT NULL AND a.decided_at IS NOT NULL
 # and their overdue cases; claims nobody has taken yet are the row without a reviewer.
 SQL_REVIEWERS = """
 SELECT COALESCE(u.email, '') AS reviewer,
-       COUNT(*) FILTER (WHERE a.status IN ('submitted', 'under_review', 'info_requested')) AS open_cases,
+       COUNT(*) FILTER (WHERE a.status IN ({with_reviewer})) AS open_cases,
        COUNT(*) FILTER (WHERE a.status = 'awaiting_decision') AS awaiting_decision,
-       COUNT(*) FILTER (WHERE a.status IN ('submitted', 'under_review', 'awaiting_decision') AND {overdue}) AS overdue
+       COUNT(*) FILTER (WHERE a.status IN ({awaiting_office}) AND {overdue}) AS overdue
 FROM {claims} a
 JOIN subsidy_fundinground r ON r.id = a.funding_round_id
 LEFT JOIN auth_user u ON u.id = a.reviewer_id
-WHERE a.status IN ('submitted', 'under_review', 'info_requested', 'awaiting_decision')
+WHERE a.status IN ({open_cases})
 GROUP BY COALESCE(u.email, '')
 ORDER BY COALESCE(u.email, '') = '', COALESCE(u.email, '')
 """
@@ -149,7 +150,7 @@ FROM {claims} a
 JOIN subsidy_fundinground r ON r.id = a.funding_round_id
 JOIN subsidy_applicant ap ON ap.id = a.applicant_id
 LEFT JOIN auth_user u ON u.id = a.reviewer_id
-WHERE a.status IN ('submitted', 'under_review', 'awaiting_decision') AND {overdue}
+WHERE a.status IN ({awaiting_office}) AND {overdue}
 ORDER BY a.submitted_at, a.id
 LIMIT 100
 """
@@ -172,9 +173,22 @@ EXPRESSIONS = {
 }
 
 
+# The status lists the queries name, written out from the model's own lists (one home).
+STATUS_LISTS = {
+    "reserved": RESERVED_STATUSES,
+    "awaiting_office": AWAITING_OFFICE_STATUSES,
+    "with_reviewer": WITH_REVIEWER_STATUSES,
+    "open_cases": [*WITH_REVIEWER_STATUSES, ApplicationStatus.AWAITING_DECISION],
+}
+
+
+def _status_lists() -> dict[str, str]:
+    return {name: ", ".join(f"'{status.value}'" for status in statuses) for name, statuses in STATUS_LISTS.items()}
+
+
 def _sql(template: str, vendor: str | None = None, schemes: Schemes = None) -> str:
     expressions = EXPRESSIONS.get(vendor or connection.vendor, EXPRESSIONS["postgresql"])
-    return template.format(**expressions, **_counted(schemes))
+    return template.format(**expressions, **_counted(schemes), **_status_lists())
 
 
 def _counted(schemes: Schemes) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ from subsidy.models.choices import (
     PatentRoute,
     PersonalIdKind,
 )
-from subsidy.models.patents import HKPatent
+from subsidy.models.patents import Patent
 from subsidy.models.rounds import FundingRound
 from subsidy.patent_numbers import Office
 
@@ -42,7 +42,7 @@ class ClaimFacts:
     today: dt.date
     funding_round: FundingRound
     applicant: Applicant
-    patent: HKPatent | None
+    patent: Patent | None
     proprietors: list[str]
     document_types: set[str]
     declarations_complete: bool
@@ -94,6 +94,11 @@ def _date(day: dt.date) -> str:
 def join_list(items: list[str]) -> str:
     """A list as people write it in the current language (Chinese uses 、)."""
     return pgettext("list separator", ", ").join(items)
+
+
+def office_names(offices: Iterable[str]) -> str:
+    """Patent offices by name, as a list in the reader's language."""
+    return join_list([str(Office(code).label) if code in Office.values else code for code in offices])
 
 
 def claim_deadline(grant_date: dt.date, funding_round: FundingRound) -> dt.date:
@@ -207,52 +212,68 @@ def claimant_is_first_proprietor(facts: ClaimFacts) -> RuleResult:
     )
 
 
-@rule("grant_date_in_window", _("HK grant date within the round's window"))
-def grant_date_in_window(facts: ClaimFacts) -> RuleResult:
+def _grant_window(rule: Rule, facts: ClaimFacts, *, missing: Promise, outside: Promise) -> RuleResult:
+    """The patent was granted within the round's window; `outside` words the refusal
+    (%(start)s, %(end)s, %(grant)s)."""
     p, r = facts.patent, facts.funding_round
     if p is None:
-        return _result(grant_date_in_window, False, _("Enter the HK grant date."))
+        return _result(rule, False, missing)
     if r.grant_date_from <= p.grant_date <= r.grant_date_to:
-        return _result(grant_date_in_window, True)
-    return _result(
+        return _result(rule, True)
+    days = {"start": _date(r.grant_date_from), "end": _date(r.grant_date_to), "grant": _date(p.grant_date)}
+    return _result(rule, False, outside % days)
+
+
+def _claim_deadline(rule: Rule, facts: ClaimFacts, *, missing: Promise, passed: Promise) -> RuleResult:
+    """Submitted within the round's months after grant; `passed` words the refusal, which
+    is final (%(deadline)s, %(months)s)."""
+    p = facts.patent
+    if p is None:
+        return _result(rule, False, missing)
+    deadline = claim_deadline(p.grant_date, facts.funding_round)
+    if facts.today <= deadline:
+        return _result(rule, True)
+    terms = {"months": facts.funding_round.claim_deadline_months, "deadline": _date(deadline)}
+    return _result(rule, False, passed % terms, final=True)
+
+
+def _funded_once(rule: Rule, facts: ClaimFacts, *, refusal: Promise) -> RuleResult:
+    """No other live claim holds the patent under the claim's scheme."""
+    return _result(rule, True) if not facts.patent_claimed_elsewhere else _result(rule, False, refusal)
+
+
+@rule("grant_date_in_window", _("HK grant date within the round's window"))
+def grant_date_in_window(facts: ClaimFacts) -> RuleResult:
+    return _grant_window(
         grant_date_in_window,
-        False,
-        _(
+        facts,
+        missing=_("Enter the HK grant date."),
+        outside=_(
             "This round covers patents granted in Hong Kong from %(start)s to %(end)s; "
             "this one was granted on %(grant)s."
-        )
-        % {"start": _date(r.grant_date_from), "end": _date(r.grant_date_to), "grant": _date(p.grant_date)},
+        ),
     )
 
 
 @rule("claimed_within_deadline", _("Claimed within the deadline after grant"))
 def claimed_within_deadline(facts: ClaimFacts) -> RuleResult:
-    p = facts.patent
-    if p is None:
-        return _result(claimed_within_deadline, False, _("Enter the HK grant date."))
-    deadline = claim_deadline(p.grant_date, facts.funding_round)
-    if facts.today <= deadline:
-        return _result(claimed_within_deadline, True)
-    return _result(
+    return _claim_deadline(
         claimed_within_deadline,
-        False,
-        _(
+        facts,
+        missing=_("Enter the HK grant date."),
+        passed=_(
             "The deadline to claim for this patent was %(deadline)s (%(months)s months after its HK grant). "
             "It has passed: this patent cannot be claimed."
-        )
-        % {"months": facts.funding_round.claim_deadline_months, "deadline": _date(deadline)},
-        final=True,
+        ),
     )
 
 
 @rule("patent_not_claimed_before", _("Patent not subsidised before"))
 def patent_not_claimed_before(facts: ClaimFacts) -> RuleResult:
-    if not facts.patent_claimed_elsewhere:
-        return _result(patent_not_claimed_before, True)
-    return _result(
+    return _funded_once(
         patent_not_claimed_before,
-        False,
-        _("A claim for this HK patent has already been submitted; each patent is subsidised once."),
+        facts,
+        refusal=_("A claim for this HK patent has already been submitted; each patent is subsidised once."),
     )
 
 
@@ -326,6 +347,61 @@ def amount_within_caps(facts: ClaimFacts) -> RuleResult:
     return _result(amount_within_caps, False, _("The eligible costs give no amount to pay."))
 
 
+# Rules of schemes that fund patents of offices other than Hong Kong's: the same checks
+# as above, worded for any office.
+
+
+@rule("patent_is_granted_invention", _("Granted invention patent of an office the scheme funds"))
+def patent_is_granted_invention(facts: ClaimFacts) -> RuleResult:
+    p = facts.patent
+    if p is None:
+        return _result(patent_is_granted_invention, False, _("Enter the patent this claim is for."))
+    offices = facts.funding_round.scheme.offices
+    if p.office not in offices:
+        return _result(
+            patent_is_granted_invention,
+            False,
+            _("This scheme funds patents granted by: %(offices)s.") % {"offices": office_names(offices)},
+        )
+    if p.kind != PatentKind.INVENTION:
+        return _result(patent_is_granted_invention, False, _("Only granted invention patents are eligible."))
+    return _result(patent_is_granted_invention, True)
+
+
+@rule("granted_in_window", _("Grant date within the round's window"))
+def granted_in_window(facts: ClaimFacts) -> RuleResult:
+    return _grant_window(
+        granted_in_window,
+        facts,
+        missing=_("Enter the grant date."),
+        outside=_("This round covers patents granted from %(start)s to %(end)s; this one was granted on %(grant)s."),
+    )
+
+
+@rule("claimed_within_deadline_of_grant", _("Claimed within the deadline after grant"))
+def claimed_within_deadline_of_grant(facts: ClaimFacts) -> RuleResult:
+    return _claim_deadline(
+        claimed_within_deadline_of_grant,
+        facts,
+        missing=_("Enter the grant date."),
+        passed=_(
+            "The deadline to claim for this patent was %(deadline)s (%(months)s months after its grant). "
+            "It has passed: this patent cannot be claimed."
+        ),
+    )
+
+
+@rule("patent_not_funded_by_scheme", _("Patent not subsidised before under this scheme"))
+def patent_not_funded_by_scheme(facts: ClaimFacts) -> RuleResult:
+    return _funded_once(
+        patent_not_funded_by_scheme,
+        facts,
+        refusal=_(
+            "A claim for this patent has already been submitted under this scheme, which subsidises a patent once."
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """The rules a scheme's claims must all pass before submission, in checklist order,
@@ -361,6 +437,25 @@ RULE_SETS: dict[str, RuleSet] = {
         ),
         offices=frozenset({"HK"}),
         not_on_resubmission=frozenset({"round_is_open", "patent_not_claimed_before"}),
+    ),
+    # Invention patents granted by any office (strategy outline item 11): the office is
+    # one the scheme lists, and only granted invention patents qualify (CNIPA 2021 notice).
+    "granted_invention_patent": RuleSet(
+        codes=(
+            "round_is_open",
+            "applicant_in_guangdong",
+            "bank_account_given",
+            "patent_is_granted_invention",
+            "claimant_is_first_proprietor",
+            "granted_in_window",
+            "claimed_within_deadline_of_grant",
+            "patent_not_funded_by_scheme",
+            "costs_are_eligible",
+            "required_documents_uploaded",
+            "declarations_made",
+            "amount_within_caps",
+        ),
+        not_on_resubmission=frozenset({"round_is_open", "patent_not_funded_by_scheme"}),
     ),
 }
 

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from subsidy.amounts import AMOUNT_METHODS, AmountBreakdown, AmountTerms, CostLine, office_amount_from_json
+from subsidy.amounts import (
+    AMOUNT_METHODS,
+    AmountBreakdown,
+    AmountTerms,
+    CostLine,
+    office_amount_from_json,
+    official_fees,
+    to_cents,
+)
 from subsidy.models import (
     Applicant,
     ApplicantChange,
@@ -25,6 +34,7 @@ from subsidy.models import (
     BatchLine,
     BatchStatus,
     CostItem,
+    CostType,
     Currency,
     ExchangeRate,
     FundingRound,
@@ -41,7 +51,7 @@ from subsidy.models.applicants import BANK_FIELDS
 from subsidy.models.applications import overdue_condition
 from subsidy.models.choices import RESERVED_STATUSES, STAFF_ROLES
 from subsidy.patent_numbers import Office
-from subsidy.permissions import in_schemes_served_by, user_is_staff_member
+from subsidy.permissions import in_schemes_served_by, schemes_served_by, user_is_staff_member
 from subsidy.rules import ClaimFacts
 
 if TYPE_CHECKING:
@@ -85,7 +95,7 @@ STAFF_LIST_FIELDS = (
     "requested_amount",
     "applicant__name",
     "applicant__city",
-    "patent__hk_number",
+    "patent__number",
     "funding_round__name",
     "funding_round__name_en",
     "funding_round__review_sla_days",
@@ -241,7 +251,7 @@ def public_notice_list(today: dt.date | None = None) -> QuerySet[Application]:
             "funding_round__scheme__name",
             "funding_round__scheme__name_en",
             "applicant__name",
-            "patent__hk_number",
+            "patent__number",
         )
         .order_by("funding_round__scheme__code", "funding_round__name", "decided_at", "id")
     )
@@ -328,11 +338,83 @@ def application_amount(application: Application, today: dt.date | None = None) -
         rate=r.reimbursement_rate,
         per_patent_cap=r.per_patent_cap,
         applicant_remaining_cap=r.per_applicant_annual_cap - committed,
-        office=Office.HK.value,  # every claim is for an HK patent until patents carry their office
+        office=application.patent.office if application.patent is not None else Office.HK.value,
         amounts_by_office=round_amounts_by_office(r),
-        ceiling_left=None,  # the policy ceiling is not wired in yet
+        ceiling_left=ceiling.left if (ceiling := family_ceiling(application, costs)) is not None else None,
     )
     return AMOUNT_METHODS[r.scheme.amount_method](terms)
+
+
+@dataclass(frozen=True)
+class FamilyCeiling:
+    """The policy ceiling (CNIPA 国知发保字(2021)1号) as it stands for one claim: all
+    public support for the patent family may not exceed the claim's scheme's share of
+    the official fees paid to obtain the family's patents."""
+
+    share: Decimal
+    # The official fees of each patent of the family, counted once: the most any live
+    # claim for that patent lists (two schemes funding one HK patent list the same fees).
+    official_fees: Decimal
+    # Support recorded in this system: approved, in payment or paid under any scheme,
+    # this claim aside (withdrawn, rejected and objected claims release theirs).
+    recorded_support: Decimal
+    # Support from outside this system, as applicants declare it: the largest declaration
+    # among the family's live claims (one grant declared on two claims counts once).
+    declared_support: Decimal
+
+    @property
+    def limit(self) -> Decimal:
+        return to_cents(self.share * self.official_fees)
+
+    @property
+    def left(self) -> Decimal:
+        return max(self.limit - self.recorded_support - self.declared_support, Decimal("0.00"))
+
+
+# Claims whose costs no longer describe the family: never filed, or ended without support.
+NOT_LIVE = [ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED]
+
+
+def family_ceiling(application: Application, costs: Sequence[CostLine] | None = None) -> FamilyCeiling | None:
+    """The ceiling for the claim's patent family under the claim's scheme, or None when
+    the scheme sets no ceiling or the claim has no patent yet. `costs`: the claim's own
+    cost lines when the caller has them. Three queries, none for a scheme without one."""
+    share = application.funding_round.scheme.ceiling_share
+    patent = application.patent
+    if share is None or patent is None:
+        return None
+    if costs is None:
+        costs = [cost_line(item, application.funding_round) for item in application.cost_items.all()]
+    family = (
+        Application.objects.filter(patent__family_id=patent.family_id)
+        if patent.family_id is not None
+        else Application.objects.filter(pk=application.pk)
+    )
+    others = family.exclude(pk=application.pk)
+    fees_by_patent = {patent.key: official_fees(costs)}
+    items = (
+        CostItem.objects.filter(application__in=others.exclude(status__in=NOT_LIVE), cost_type=CostType.OFFICIAL_FEE)
+        .select_related("application__funding_round", "application__patent")
+        .order_by("application_id", "id")
+    )
+    by_claim: dict[int, list[CostItem]] = {}
+    for item in items:
+        by_claim.setdefault(item.application_id, []).append(item)
+    for claim_items in by_claim.values():
+        claim = claim_items[0].application
+        fees = official_fees(cost_line(item, claim.funding_round) for item in claim_items)
+        key = claim.patent.key if claim.patent is not None else ""
+        fees_by_patent[key] = max(fees_by_patent.get(key, Decimal("0.00")), fees)
+    recorded = others.filter(status__in=RESERVED_STATUSES).aggregate(total=Sum("approved_amount"))["total"]
+    declared = family.filter(Q(pk=application.pk) | ~Q(status__in=NOT_LIVE)).aggregate(
+        most=Max("other_public_support")
+    )["most"]
+    return FamilyCeiling(
+        share=share,
+        official_fees=sum(fees_by_patent.values(), start=Decimal("0.00")),
+        recorded_support=recorded or Decimal("0.00"),
+        declared_support=max(declared or Decimal("0.00"), application.other_public_support),
+    )
 
 
 def round_amounts_by_office(funding_round: FundingRound) -> dict[str, Decimal]:
@@ -343,9 +425,9 @@ def round_amounts_by_office(funding_round: FundingRound) -> dict[str, Decimal]:
     return {office: amount for office, amount in parsed.items() if amount is not None}
 
 
-def patent_claimed_elsewhere(hk_key: str, application: Application | None = None, *, scheme_id: int) -> bool:
+def patent_claimed_elsewhere(patent_key: str, application: Application | None = None, *, scheme_id: int) -> bool:
     """A live claim for the patent under the same scheme (each scheme funds it once)."""
-    qs = PatentClaim.objects.filter(scheme_id=scheme_id, hk_key=hk_key, released_at__isnull=True)
+    qs = PatentClaim.objects.filter(scheme_id=scheme_id, patent_key=patent_key, released_at__isnull=True)
     if application is not None:
         qs = qs.exclude(application=application)
     return qs.exists()
@@ -363,8 +445,7 @@ def claim_facts(application: Application, today: dt.date | None = None) -> Claim
         document_types={d.doc_type for d in application.documents.all()},
         declarations_complete=application.declarations_complete,
         patent_claimed_elsewhere=bool(
-            patent
-            and patent_claimed_elsewhere(patent.hk_key, application, scheme_id=application.funding_round.scheme_id)
+            patent and patent_claimed_elsewhere(patent.key, application, scheme_id=application.funding_round.scheme_id)
         ),
         amount=application_amount(application, today),
     )
@@ -437,6 +518,7 @@ def batch_candidates(
     *,
     today: dt.date,
     served_by: Any = None,
+    scheme: Scheme | None = None,
     funding_round: FundingRound | None = None,
     city: str = "",
     approved_from: dt.date | None = None,
@@ -455,6 +537,8 @@ def batch_candidates(
         .exclude(pk__in=BatchLine.objects.live().values("application_id"))
         .filter(Exists(issued_letter))
     )
+    if scheme is not None:
+        qs = qs.filter(funding_round__scheme=scheme)
     if funding_round is not None:
         qs = qs.filter(funding_round=funding_round)
     if city:
@@ -475,9 +559,10 @@ def candidates_summary(candidates: QuerySet[Application]) -> tuple[int, Decimal]
 def batches_served_by(user: Any) -> QuerySet[Batch]:
     """The batches a staff account may see and act on: those paying no claim of a scheme
     they do not work on (every batch for an account not limited to some schemes)."""
-    outside = BatchLine.objects.filter(batch=OuterRef("pk")).exclude(
-        in_schemes_served_by(user, "application__funding_round__scheme")
-    )
+    served = schemes_served_by(user)
+    if served is None:
+        return Batch.objects.all()
+    outside = BatchLine.objects.filter(batch=OuterRef("pk")).exclude(application__funding_round__scheme_id__in=served)
     return Batch.objects.filter(~Exists(outside))
 
 

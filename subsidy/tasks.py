@@ -1,67 +1,24 @@
-"""Background work (django-tasks). Enqueued with transaction.on_commit by services."""
+"""Background work (django-tasks). Enqueued with transaction.on_commit by services.
+
+Each task is one call: emails are built in subsidy.notifications, the rest in services.
+Queued rows name a task by its dotted path, so names and signatures stay put.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django_tasks import task
 
-from subsidy.claim_changes import latest_answer
-from subsidy.models import Application, AuditEntry
-from subsidy.models.applicants import applicant_field_label
-
-# Emails to the applicant, by template name under templates/emails/.
-APPLICANT_EMAILS = {"submission_receipt", "information_requested", "approved", "rejected", "paid", "payment_returned"}
+from subsidy import notifications
 
 
 @task()
 def send_applicant_email(application_id: int, template: str, language: str) -> None:
-    """Email the applicant (and the account that filed the claim) in the language it was filed in."""
-    if template not in APPLICANT_EMAILS:
-        raise ValueError(f"unknown email template {template!r}")
-    application = (
-        Application.objects.select_related("applicant", "patent", "funding_round", "created_by")
-        .prefetch_related("information_requests")
-        .get(pk=application_id)
-    )
-    recipients = sorted({e for e in (application.applicant.email, application.created_by.email) if e})
-    with translation.override(language):
-        context = {"application": application, "request": application.information_requests.first()}
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-
-APPLICANT_CHANGE_EMAILS = {"held", "applied", "refused"}
+    notifications.applicant_email_send(application_id, template, language)
 
 
 @task()
 def send_applicant_change_email(change_id: int, template: str, language: str) -> None:
-    """Tell the applicant (and every account acting for it) what happens to a change of
-    their identity or bank details; never the new values themselves."""
-    from subsidy.models.applicant_changes import ApplicantChange
-
-    if template not in APPLICANT_CHANGE_EMAILS:
-        raise ValueError(f"unknown email template {template!r}")
-    change = ApplicantChange.objects.select_related("applicant").get(pk=change_id)
-    applicant = change.applicant
-    recipients = sorted(
-        {
-            applicant.email,
-            *applicant.access.filter(user__is_active=True, revoked_at__isnull=True).values_list(
-                "user__email", flat=True
-            ),
-        }
-        - {""}
-    )
-    with translation.override(language):
-        labels = [applicant_field_label(name) for name in change.fields]
-        context = {"change": change, "fields": ", ".join(labels)}
-        subject = render_to_string(f"emails/applicant_change_{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/applicant_change_{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    notifications.applicant_change_email_send(change_id, template, language)
 
 
 @task()
@@ -73,47 +30,12 @@ def lapse_overdue_applications() -> int:
 
 @task()
 def send_review_sla_digest() -> int:
-    """Daily email to the reviewers' group listing claims past the review target."""
-    from django.contrib.auth import get_user_model
-
-    from subsidy.models import Role
-    from subsidy.selectors import overdue_applications
-
-    overdue = list(overdue_applications(timezone.now()))
-    if not overdue:
-        return 0
-    recipients = sorted(
-        get_user_model()
-        .objects.filter(groups__name=Role.REVIEWER.value, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not recipients:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"applications": overdue, "now": timezone.now()}
-        subject = render_to_string("emails/review_sla_digest_subject.txt", context).strip()
-        body = render_to_string("emails/review_sla_digest.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(overdue)
+    return notifications.review_sla_digest_send()
 
 
 @task()
 def notify_reviewer_of_resubmission(application_id: int) -> None:
-    """Tell the case's reviewer that the applicant has answered their request; never
-    someone whose account is deactivated (they have left: the staff accounts page shows
-    the tasks they still hold, for a hand-over)."""
-    application = Application.objects.select_related("reviewer", "applicant").get(pk=application_id)
-    reviewer = application.reviewer
-    if reviewer is None or not reviewer.is_active or not reviewer.email:
-        return
-    last_resubmission = AuditEntry.objects.for_object(application).filter(transition="resubmit").order_by("-at", "-id")
-    with translation.override(settings.LANGUAGE_CODE):
-        # The applicant's reply and what changed, as the case page shows them.
-        context = {"application": application, "answer": latest_answer(last_resubmission[:1])}
-        subject = render_to_string("emails/resubmitted_subject.txt", context).strip()
-        body = render_to_string("emails/resubmitted.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reviewer.email])
+    notifications.resubmission_email_send(application_id)
 
 
 @task()
@@ -144,6 +66,6 @@ def requeue_abandoned_tasks() -> int:
 
 @task()
 def prune_idempotency_keys() -> int:
-    from subsidy.api.idempotency import idempotency_keys_prune
+    from subsidy.services.idempotency import idempotency_keys_prune
 
     return idempotency_keys_prune()

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 
-from subsidy.demo import TINY_PDF
+from subsidy.demo_data import TINY_PDF
 from subsidy.models import AccessRole, ApplicantAccess, ApplicantChange, Document, DocumentType, Role
 from subsidy.services import batches, reviews
 from subsidy.services.applicants import applicant_update
@@ -142,5 +142,7 @@ def shared_world(capture_on_commit: Any) -> World:
     applicant_update(applicant=applicant, by=owner, fields={"bank_account_number": "6222020200112233445"})
     ids["applicant_change"] = ApplicantChange.objects.get(applicant=applicant).pk
     # The stranger says the owner's profile is theirs.
-    ids["identity_claim"] = identity_claim_submit(by=stranger, number=applicant.uscc, evidence=pdf_upload()).pk
+    ids["identity_claim"] = identity_claim_submit(
+        by=cast(Any, stranger), number=applicant.uscc, evidence=pdf_upload()
+    ).pk
     return World(users=users, ids=ids)

@@ -9,7 +9,7 @@ import zipfile
 
 from PIL import Image
 
-from subsidy.demo import TINY_PDF
+from subsidy.demo_data import TINY_PDF
 
 
 def _png() -> bytes:

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from subsidy.demo import TINY_PDF, demo_cnipa, demo_resident_id, demo_uscc
+from subsidy.demo_data import TINY_PDF
 from subsidy.models import (
     AccessRole,
     Applicant,
@@ -27,18 +27,21 @@ from subsidy.models import (
     ExchangeRate,
     FundingRound,
     GuangdongCity,
-    HKPatent,
-    HKPatentProprietor,
     Letter,
     LetterKind,
     LetterStatus,
+    Patent,
+    PatentKind,
+    PatentProprietor,
     PatentRoute,
     PersonalIdKind,
     Role,
 )
 from subsidy.models.schemes import hk_standard_patent_scheme
+from subsidy.patent_numbers import Office
 from subsidy.services import applications as application_services
 from subsidy.services import documents as document_services
+from tests.identifiers import valid_cnipa, valid_resident_id, valid_uscc
 
 
 def update_claim(application: Application, **fields: Any) -> None:
@@ -93,7 +96,7 @@ class ApplicantFactory(factory.django.DjangoModelFactory[Applicant]):
     kind = ApplicantKind.ORGANISATION
     name = factory.Sequence(lambda n: f"深圳市测试科技有限公司{n}")
     name_en = factory.Sequence(lambda n: f"Shenzhen Test Technology Co., Ltd. {n}")
-    uscc = factory.Sequence(lambda n: demo_uscc("440300", f"MA{n:07d}"))
+    uscc = factory.Sequence(lambda n: valid_uscc("440300", f"MA{n:07d}"))
     city = GuangdongCity.SHENZHEN
     address = "深圳市南山区科技园 1 号"
     contact_person = "张三"
@@ -116,21 +119,43 @@ class IndividualApplicantFactory(ApplicantFactory):
     name_en = "Huang Zhe"  # type: ignore[assignment]
     uscc = ""  # type: ignore[assignment]
     id_kind = PersonalIdKind.RESIDENT_ID
-    id_number = factory.Sequence(lambda n: demo_resident_id("440604", "19860315", f"{n % 1000:03d}"))
+    id_number = factory.Sequence(lambda n: valid_resident_id("440604", "19860315", f"{n % 1000:03d}"))
 
 
-class HKPatentFactory(factory.django.DjangoModelFactory[HKPatent]):
+class PatentFactoryBase(factory.django.DjangoModelFactory[Patent]):
+    """A patent attached to its family, as application_set_patent stores one."""
+
     class Meta:
-        model = HKPatent
+        model = Patent
         skip_postgeneration_save = True
 
-    hk_number = factory.Sequence(lambda n: f"HK{1300000 + n}")
-    route = PatentRoute.REREGISTRATION
-    designated_office = DesignatedOffice.CNIPA
-    designated_application_number = factory.Sequence(lambda n: demo_cnipa(2023, f"{n:07d}"))
     title_zh = "一种测试装置"
     title_en = "A test device"
     grant_date = factory.LazyFunction(lambda: today() - dt.timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Patent:
+        patent = model_class(*args, **kwargs)
+        patent.attach_family()
+        patent.save()
+        return patent
+
+
+class HKPatentFactory(PatentFactoryBase):
+    number = factory.Sequence(lambda n: f"HK{1300000 + n}")
+    route = PatentRoute.REREGISTRATION
+    designated_office = DesignatedOffice.CNIPA
+    designated_application_number = factory.Sequence(lambda n: valid_cnipa(2023, f"{n:07d}"))
+
+
+class AbroadPatentFactory(PatentFactoryBase):
+    """An invention patent granted by the USPTO, claiming a Chinese priority application."""
+
+    office = Office.US
+    number = factory.Sequence(lambda n: f"US {11200000 + n} B2")
+    kind = PatentKind.INVENTION
+    priority_office = Office.CN
+    priority_number = factory.Sequence(lambda n: "CN " + valid_cnipa(2022, f"{n:07d}"))
 
 
 class CostItemFactory(factory.django.DjangoModelFactory[CostItem]):
@@ -164,7 +189,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
         if not create or extracted is False:
             return
         if obj.patent is not None:
-            HKPatentProprietor.objects.create(patent=obj.patent, position=1, name=obj.applicant.name)
+            PatentProprietor.objects.create(patent=obj.patent, position=1, name=obj.applicant.name)
         CostItemFactory(application=obj)
         identity = DocumentType.BUSINESS_LICENCE if obj.applicant.is_organisation else DocumentType.IDENTITY
         for doc_type in (DocumentType.GRANT_CERTIFICATE, DocumentType.FEE_RECEIPT, identity):
@@ -291,8 +316,9 @@ def finance_staff(*roles: Role) -> Any:
     return user
 
 
-def top_up_scheme() -> Any:
-    """A second scheme, made of data only: a city's top-up of HK standard patents."""
+def top_up_scheme(**overrides: Any) -> Any:
+    """A second scheme, made of data only: a city's top-up of HK standard patents
+    (`ceiling_share=Decimal("0.5")` puts it under the policy ceiling)."""
     from subsidy.models import Scheme
     from subsidy.models.schemes import HK_SCHEME_VALUES
 
@@ -301,8 +327,40 @@ def top_up_scheme() -> Any:
         "name": "深圳市香港标准专利资助（测试）",
         "name_en": "Shenzhen top-up (test)",
         "reference_prefix": "SZTEST",
+        **overrides,
     }
     return Scheme.objects.get_or_create(code="sz-top-up-test", defaults=values)[0]
+
+
+def abroad_scheme() -> Any:
+    """A Guangdong subsidy for invention patents granted abroad: a fixed amount per
+    office, within half the official fees (the policy ceiling)."""
+    from subsidy.models import Scheme
+
+    values = {
+        "name": "广东省境外发明专利授权资助（测试）",
+        "name_en": "Guangdong subsidy for invention patents granted abroad (test)",
+        "legal_basis": "测试",
+        "reference_prefix": "GDABT",
+        "offices": ["US", "EP", "JP", "KR"],
+        "rule_set": "granted_invention_patent",
+        "amount_method": "fixed_by_office",
+        "required_documents": ["grant_certificate", "fee_receipt"],
+        "ceiling_share": Decimal("0.50"),
+    }
+    return Scheme.objects.get_or_create(code="gd-abroad-test", defaults=values)[0]
+
+
+def abroad_round(**kwargs: Any) -> FundingRound:
+    return cast(
+        FundingRound,
+        FundingRoundFactory(
+            scheme=abroad_scheme(),
+            amounts_by_office={"US": "4500.00", "EP": "17000.00", "JP": "4500.00", "KR": "3000.00"},
+            eligible_cost_types=["official_fee"],
+            **kwargs,
+        ),
+    )
 
 
 def staff_of_scheme(scheme: Any, *roles: Role) -> Any:

@@ -81,7 +81,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and Role.FINANCE_OFFICER.value not in request.staff_roles:  # type: ignore[attr-defined]
         raise PermissionDenied(_("Only finance officers build disbursement batches."))
     data = request.POST if request.method == "POST" else request.GET
-    form = BatchSelectionForm(data or None)
+    form = BatchSelectionForm(data or None, served_by=request.user)
     filters = form.filters()
     candidates = selectors.batch_candidates(today=timezone.localdate(), served_by=request.user, **filters)
     if request.method == "POST" and form.is_valid():

@@ -20,7 +20,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from subsidy import reports
 from subsidy.exports.cells import safe_value, text_cell
-from subsidy.permissions import schemes_served_by
+from subsidy.models import Scheme
+from subsidy.permissions import in_schemes_served_by, schemes_served_by
 from workflows.staff_views import REPORT_VIEWERS, staff_required
 
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, BAR_WIDTH = 20, 6, 190, 420
@@ -67,9 +68,22 @@ def chart(table: reports.Table) -> dict[str, Any] | None:
     }
 
 
+def counted_schemes(request: HttpRequest) -> tuple[reports.Schemes, list[Scheme], int | None]:
+    """The schemes the reports count: those the account works on, or the one chosen with
+    ?scheme= among them (any other choice counts them all, as no choice does); with the
+    schemes to choose from and the chosen one."""
+    served = schemes_served_by(request.user)
+    choices = list(Scheme.objects.filter(in_schemes_served_by(request.user, "pk")).order_by("code"))
+    chosen = request.GET.get("scheme", "")
+    if chosen.isdigit() and int(chosen) in {scheme.pk for scheme in choices}:
+        return frozenset({int(chosen)}), choices, int(chosen)
+    return served, choices, None
+
+
 @reports_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    schemes, scheme_choices, chosen = counted_schemes(request)
     tables = [
         {
             "table": table,
@@ -77,9 +91,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": _cells(table, table.rows),
             "totals": _cells(table, [table.totals]) if table.totals is not None else [],
         }
-        for table in reports.dashboard(now, schemes_served_by(request.user))
+        for table in reports.dashboard(now, schemes)
     ]
-    return render(request, "staff/reports.html", {"tables": tables, "now": now})
+    context = {"tables": tables, "now": now, "schemes": scheme_choices, "chosen_scheme": chosen}
+    return render(request, "staff/reports.html", context)
 
 
 def _cells(table: reports.Table, rows: list[list[Any]]) -> list[list[dict[str, Any]]]:
@@ -113,7 +128,7 @@ def _cell(value: Any) -> Any:
 def export(request: HttpRequest, key: str, file_format: str) -> HttpResponse:
     if key not in reports.REPORTS or file_format not in ("csv", "xlsx"):
         raise Http404
-    table = reports.report(key, timezone.now(), schemes_served_by(request.user))
+    table = reports.report(key, timezone.now(), counted_schemes(request)[0])
     header = [safe_value(str(column.label)) for column in table.columns]
     rows = [[_cell(v) for v in row] for row in table.rows]
     if table.totals:

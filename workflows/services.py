@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 from subsidy.audit import audit_record
 from subsidy.exceptions import DomainError, InvalidState, NotPermitted
 from subsidy.models import Application, Role
+from subsidy.people import Actor
 from subsidy.permissions import (
     in_schemes_served_by,
     user_administers_scheme,
@@ -50,26 +51,26 @@ def task_locked(task_pk: int) -> Iterator[Any]:
             yield flow_task(task_pk)
 
 
-def _audit(task: Any, by: Any, action: str, ip: str | None, note: str = "") -> None:
+def _audit(task: Any, by: Actor, action: str, ip: str | None, note: str = "") -> None:
     application = ApplicationProcess.objects.select_related("application").get(pk=task.process_id).application
     # The task is kept by its node's name and titled when shown, in the reader's language.
     task_name = task.flow_task.name
     audit_record(subject=application, actor=by, action=action, comment=note, ip=ip, changes={"task": task_name})
 
 
-def task_take(*, task: Any, by: Any, ip: str | None = None) -> None:
+def task_take(*, task: Any, by: Actor, ip: str | None = None) -> None:
     """Assign `task` to `by` (the caller holds the task's locks and checked can_assign)."""
     task.flow_task.activation_class(task).assign(by)
     _audit(task, by, "task_assigned", ip)
 
 
-def task_hand_back(*, task: Any, by: Any, ip: str | None = None) -> None:
+def task_hand_back(*, task: Any, by: Actor, ip: str | None = None) -> None:
     """Put `task` back in the queue (the caller checked can_unassign)."""
     task.flow_task.activation_class(task).unassign()
     _audit(task, by, "task_unassigned", ip)
 
 
-def task_reassign(*, task: Any, to: Any, by: Any, reason: str, ip: str | None = None) -> None:
+def task_reassign(*, task: Any, to: Any, by: Actor, reason: str, ip: str | None = None) -> None:
     """A scheme administrator gives an open task to someone else (the caller holds the
     task's locks). A review task takes the case's reviewer with it; whoever receives a
     task must be allowed to take it (role, no declared conflict, four eyes). A superuser
@@ -114,7 +115,7 @@ class HandOver:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why it stayed)
 
 
-def staff_cases_hand_over(*, user: Any, to: Any, by: Any, reason: str, ip: str | None = None) -> HandOver:
+def staff_cases_hand_over(*, user: Any, to: Any, by: Actor, reason: str, ip: str | None = None) -> HandOver:
     """A colleague leaves or is away for long: a scheme administrator gives every review
     they hold to another reviewer (the case's reviewer moves with it, as task_reassign
     does) and puts every decision they hold back in the approvers' queue. Each task moves

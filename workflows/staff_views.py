@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed, has_transition_perm
 
 from forms.letters import LetterCorrectionForm
 from forms.reviews import ObjectionForm, ReassignForm
@@ -225,8 +226,8 @@ def case_context(application: Application) -> dict[str, Any]:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     context = case_context(application)
-    # The notice first: it needs no query, the role check two.
-    if application.notice_open(timezone.localdate()) and may_record_objection(application, request.user):
+    # The state and the notice first: they need no query, the permission two.
+    if can_proceed(application.reopen) and has_transition_perm(application.reopen, request.user):
         context["objection_form"] = ObjectionForm()
     context["may_manage_letters"] = roles_manage_letters(request_roles(request))
     context["correction_form"] = LetterCorrectionForm()

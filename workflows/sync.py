@@ -38,6 +38,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from subsidy.models import Application
+from subsidy.people import Actor
 from workflows.flows import STAGE_TASKS, ApplicationFlow
 from workflows.models import ApplicationProcess
 
@@ -65,7 +66,7 @@ def follow_transition(
     application_follow(instance, name=name, by=(method_kwargs or {}).get("by"))
 
 
-def application_follow(application: Application, *, name: str, by: Any = None) -> None:
+def application_follow(application: Application, *, name: str, by: Actor | None = None) -> None:
     """Move the claim's flow after its transition `name`, made by `by`. `application`
     is the in-memory claim, already in its new status (the service saves it next)."""
     node = COMPLETED_BY.get(name)

@@ -9,7 +9,7 @@ then the flow's process row, as the services do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 from viewflow.utils import is_owner
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task
@@ -34,8 +35,10 @@ from forms.errors import add_service_errors
 from forms.reviews import ReassignForm
 from forms.staff import ApplicationFilterForm
 from subsidy import selectors as domain_selectors
+from subsidy.commands import COMMANDS, Command, preset
 from subsidy.exceptions import DomainError, NotPermitted
 from subsidy.models import Application, ApplicationStatus, ConflictDeclaration, Recommendation
+from subsidy.people import Actor
 from subsidy.permissions import roles_administer_scheme
 from subsidy.rules import rule_set_of
 from subsidy.selectors import application_filter
@@ -189,125 +192,69 @@ class Action:
     """One form on a task page and the service it runs."""
 
     form_class: type[django_forms.Form]
-    run: Callable[[HttpRequest, Application, dict[str, Any]], object]
+    run: Command  # subsidy.commands: the same command the API runs
     # Message once it succeeded (lazily translated); a decision names the claim: %(reference)s, %(amount)s.
     done: Any
-    statuses: tuple[str, ...]  # claim statuses in which it is offered
+    # The claim's transition it leads to: offered while the state machine allows it (the
+    # checklist is recorded on the way to a recommendation).
+    transition: str
 
 
-def _request_info(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
-    return reviews.application_request_info(
-        application=application,
-        by=request.user,
-        message=data["message"],
-        deadline=data["deadline"],
-        ip=client_ip(request),
-    )
-
-
-def _recommend_approve(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
-    return reviews.application_recommend(
-        application=application,
-        by=request.user,
-        recommendation=Recommendation.APPROVE,
-        amount=data["amount"],
-        reason=data["reason"],
-        ip=client_ip(request),
-    )
-
-
-def _recommend_reject(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
-    return reviews.application_recommend(
-        application=application,
-        by=request.user,
-        recommendation=Recommendation.REJECT,
-        reason=data["reason"],
-        ip=client_ip(request),
-    )
-
-
-def _approve(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
-    return reviews.application_approve(
-        application=application, by=request.user, comment=data["comment"], ip=client_ip(request)
-    )
-
-
-def _reject(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
-    return reviews.application_reject(
-        application=application, by=request.user, reason=data["reason"], ip=client_ip(request)
-    )
-
-
-def _return_to_review(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
-    return reviews.application_return_to_review(
-        application=application, by=request.user, comment=data["comment"], ip=client_ip(request)
-    )
-
-
-def _record_checklist(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
+def _record_checklist(application: Application, by: Actor, data: dict[str, Any], ip: str | None) -> object:
+    """Not a transition: the findings recorded on the way to a recommendation."""
     return reviews.checklist_record_all(
-        application=application,
-        by=request.user,
-        findings=review_forms.ChecklistForm.findings_of(data),
-        ip=client_ip(request),
+        application=application, by=by, findings=review_forms.ChecklistForm.findings_of(data), ip=ip
     )
 
-
-def _start_review(request: HttpRequest, application: Application, data: dict[str, Any]) -> object:
-    return reviews.application_start_review(application=application, by=request.user, ip=client_ip(request))
-
-
-UNDER_REVIEW = (ApplicationStatus.UNDER_REVIEW,)
-AWAITING_DECISION = (ApplicationStatus.AWAITING_DECISION,)
 
 # Per node of the flow: the actions of its page, in the order shown.
 ACTIONS: dict[str, dict[str, Action]] = {
     ApplicationFlow.review.name: {
         "start_review": Action(
-            review_forms.StartReviewForm, _start_review, gettext_lazy("Review started."), (ApplicationStatus.SUBMITTED,)
+            review_forms.StartReviewForm, COMMANDS["start_review"], gettext_lazy("Review started."), "start_review"
         ),
         "checklist": Action(
             review_forms.ChecklistForm,
             _record_checklist,
             gettext_lazy("Checklist saved."),
-            UNDER_REVIEW,
+            "recommend",
         ),
         "request_info": Action(
             review_forms.RequestInfoForm,
-            _request_info,
+            COMMANDS["request_info"],
             gettext_lazy(
                 "Information requested for %(reference)s. The task stays in your inbox until the applicant answers."
             ),
-            UNDER_REVIEW,
+            "request_info",
         ),
         "recommend_approve": Action(
             review_forms.RecommendApproveForm,
-            _recommend_approve,
+            preset(COMMANDS["recommend"], recommendation=Recommendation.APPROVE),
             gettext_lazy("Approval of %(reference)s recommended. The claim is in the approvers' queue."),
-            UNDER_REVIEW,
+            "recommend",
         ),
         "recommend_reject": Action(
             review_forms.RecommendRejectForm,
-            _recommend_reject,
+            preset(COMMANDS["recommend"], recommendation=Recommendation.REJECT),
             gettext_lazy("Rejection of %(reference)s recommended. The claim is in the approvers' queue."),
-            UNDER_REVIEW,
+            "recommend",
         ),
     },
     ApplicationFlow.decide.name: {
         "approve": Action(
             review_forms.ApproveForm,
-            _approve,
+            COMMANDS["approve"],
             gettext_lazy("Claim %(reference)s is approved for CNY %(amount)s."),
-            AWAITING_DECISION,
+            "approve",
         ),
         "reject": Action(
-            review_forms.RejectForm, _reject, gettext_lazy("Claim %(reference)s is rejected."), AWAITING_DECISION
+            review_forms.RejectForm, COMMANDS["reject"], gettext_lazy("Claim %(reference)s is rejected."), "reject"
         ),
         "return_to_review": Action(
             review_forms.ReturnToReviewForm,
-            _return_to_review,
+            COMMANDS["return_to_review"],
             gettext_lazy("Claim %(reference)s is back with its reviewer."),
-            AWAITING_DECISION,
+            "return_to_review",
         ),
     },
 }
@@ -372,7 +319,7 @@ def task_page(request: HttpRequest, task_pk: int) -> HttpResponse:
     if not ConflictDeclaration.objects.filter(application=application, user=user).exists():
         return _conflict_page(request, task, application)
 
-    actions = {name: a for name, a in ACTIONS[node.name].items() if application.status in a.statuses}
+    actions = {name: a for name, a in ACTIONS[node.name].items() if can_proceed(getattr(application, a.transition))}
     posted: dict[str, django_forms.Form] = {}
     confirm_approval: dict[str, Any] | None = None
     if request.method == "POST":
@@ -454,7 +401,7 @@ def _run(
     """Run the action's service, after recording the checklist sent with it, in one
     transaction: a refusal of either stores neither and lands on the form it concerns.
     True if it succeeded."""
-    steps: list[tuple[Callable[[HttpRequest, Application, dict[str, Any]], object], django_forms.Form]] = []
+    steps: list[tuple[Command, django_forms.Form]] = []
     if checklist is not None:
         steps.append((_record_checklist, checklist))
     steps.append((action.run, form))
@@ -463,7 +410,7 @@ def _run(
         with transaction.atomic():
             for run, step_form in steps:
                 refused_on = step_form
-                run(request, application, step_form.cleaned_data)
+                run(application, request.user, step_form.cleaned_data, client_ip(request))
     except ValidationError as error:
         add_service_errors(refused_on, error)
         return False

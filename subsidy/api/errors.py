@@ -18,7 +18,7 @@ from subsidy.api.idempotency import IdempotencyKeyReused
 from subsidy.exceptions import DomainError, InvalidState, NotEligible, NotPermitted, PatentAlreadyClaimed
 from subsidy.services.batches import AlreadyInBatch, ExportRefused, ReturnFileUnreadable
 from subsidy.services.documents import UploadLimitReached
-from subsidy.services.reviews import AnnualCapExceeded, BudgetExceeded
+from subsidy.services.reviews import AnnualCapExceeded, BudgetExceeded, CeilingExceeded
 
 # Refusals because of the state of this or another record: trying again later may work.
 CONFLICTS: tuple[type[DomainError], ...] = (
@@ -26,6 +26,7 @@ CONFLICTS: tuple[type[DomainError], ...] = (
     PatentAlreadyClaimed,
     BudgetExceeded,
     AnnualCapExceeded,
+    CeilingExceeded,
     AlreadyInBatch,
 )
 

@@ -12,14 +12,12 @@ path or body is refused with 422: it is a client bug, and guessing would be unsa
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -35,8 +33,6 @@ from subsidy.models import IdempotencyKey
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_LENGTH = 255
-# How long an answer can be replayed; a daily job forgets older keys.
-KEPT_FOR = dt.timedelta(hours=24)
 # Response headers worth replaying (the rest are recomputed on the way out).
 KEPT_HEADERS = ("ETag", "Location")
 
@@ -119,9 +115,3 @@ def idempotent(request: Request, run: Callable[[], Response]) -> Response:
         row.response_headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
         row.save(update_fields=["response_status", "response_body", "response_headers"])
         return response
-
-
-def idempotency_keys_prune(*, now: dt.datetime | None = None) -> int:
-    """Forget keys older than KEPT_FOR (a retry comes within minutes, not days)."""
-    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=(now or timezone.now()) - KEPT_FOR).delete()
-    return deleted

@@ -4,6 +4,7 @@ services check the scheme's rules and the models' identifiers (field-level error
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -29,14 +30,17 @@ from subsidy.models import (
     ExportFormat,
     FundingRound,
     GuangdongCity,
-    HKPatent,
     Letter,
+    Patent,
     PatentKind,
     PatentRoute,
     Recommendation,
+    Scheme,
 )
 from subsidy.models.applicants import APPLICANT_EDITABLE_FIELDS
 from subsidy.models.batches import mask_account
+from subsidy.models.patents import PRIORITY_OFFICE_CHOICES
+from subsidy.patent_numbers import Office
 from subsidy.services.applications import REPLY_MAX_LENGTH
 
 
@@ -104,18 +108,30 @@ class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
         extra_kwargs: dict[str, dict[str, Any]] = {"uscc": {"validators": []}, "id_number": {"validators": []}}
 
 
-class PatentSerializer(serializers.Serializer[HKPatent]):
-    hk_number = IdentifierField(
-        normalise=identifiers.IDENTIFIER_INPUT["hk_number"], max_length=20, label=_("HK patent number")
+class PatentSerializer(serializers.Serializer[Patent]):
+    office = serializers.ChoiceField(
+        choices=Office.choices,
+        required=False,
+        help_text=_("The office that granted the patent; omit it under a scheme of one office."),
+    )
+    number = IdentifierField(
+        normalise=identifiers.IDENTIFIER_INPUT["number"],
+        max_length=30,
+        label=_("patent number"),
+        help_text=_("As the office prints it, e.g. HK1234567 B or US 11,234,567 B2."),
     )
     kind = serializers.ChoiceField(choices=PatentKind.choices, default=PatentKind.STANDARD)
-    route = serializers.ChoiceField(choices=PatentRoute.choices)
+    route = serializers.ChoiceField(choices=PatentRoute.choices, allow_blank=True, default="", help_text=_("HK only."))
     designated_office = serializers.ChoiceField(choices=DesignatedOffice.choices, allow_blank=True, default="")
     designated_application_number = IdentifierField(
         normalise=identifiers.IDENTIFIER_INPUT["designated_application_number"],
         max_length=30,
         allow_blank=True,
         default="",
+    )
+    priority_office = serializers.ChoiceField(choices=PRIORITY_OFFICE_CHOICES, allow_blank=True, default="")
+    priority_number = IdentifierField(
+        normalise=identifiers.IDENTIFIER_INPUT["priority_number"], max_length=40, allow_blank=True, default=""
     )
     title_zh = serializers.CharField(max_length=500)
     title_en = serializers.CharField(max_length=500, allow_blank=True, default="")
@@ -139,6 +155,16 @@ class DeclarationsSerializer(serializers.Serializer[Application]):
     true_and_complete = serializers.BooleanField(source="declare_true_and_complete")
     no_double_funding = serializers.BooleanField(source="declare_no_double_funding")
     consent_to_checks = serializers.BooleanField(source="declare_consent_to_checks")
+    other_public_support = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        required=False,
+        help_text=_(
+            "Public support for the patent family from outside this system, in CNY (schemes under the policy "
+            "ceiling count it)."
+        ),
+    )
 
 
 class DocumentSerializer(serializers.ModelSerializer[Document]):
@@ -158,7 +184,11 @@ class ApplicationListSerializer(serializers.ModelSerializer[Application]):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
     city = serializers.ChoiceField(source="applicant.city", choices=GuangdongCity.choices, read_only=True)
-    hk_number = serializers.SerializerMethodField()
+    hk_number = serializers.SerializerMethodField(
+        help_text=_("The number of an HK patent (null for other offices): see patent_office and patent_number.")
+    )
+    patent_office = serializers.CharField(source="patent.office", read_only=True, allow_null=True, default=None)
+    patent_number = serializers.CharField(source="patent.number", read_only=True, allow_null=True, default=None)
     scheme = serializers.CharField(
         source="funding_round.scheme.code", read_only=True, help_text=_("The code of the claim's subsidy scheme.")
     )
@@ -176,6 +206,8 @@ class ApplicationListSerializer(serializers.ModelSerializer[Application]):
             "applicant_name",
             "city",
             "hk_number",
+            "patent_office",
+            "patent_number",
             "requested_amount",
             "approved_amount",
             "created_at",
@@ -188,7 +220,7 @@ class ApplicationListSerializer(serializers.ModelSerializer[Application]):
         read_only_fields = fields
 
     def get_hk_number(self, obj: Application) -> str | None:
-        return obj.patent.hk_number if obj.patent is not None else None
+        return obj.patent.number if obj.patent is not None and obj.patent.is_hk else None
 
 
 class ApplicationDetailSerializer(ApplicationListSerializer):
@@ -352,6 +384,12 @@ class BatchSerializer(serializers.ModelSerializer[Batch]):
 
 
 class BatchCreateSerializer(serializers.Serializer[Batch]):
+    scheme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Scheme.objects.all(),
+        required=False,
+        help_text=_("Only claims of this scheme (its code)."),
+    )
     funding_round = serializers.PrimaryKeyRelatedField(queryset=FundingRound.objects.all(), required=False)
     city = serializers.ChoiceField(choices=GuangdongCity.choices, required=False, allow_blank=True, default="")
     approved_from = serializers.DateField(required=False)

@@ -72,11 +72,14 @@ class LetterContent:
     applicant_id_label_zh: str
     applicant_id_label_en: str
     applicant_id: str
-    hk_number: str
+    patent_number: str
     patent_title: str
     round_name: str
     verify_url: str
     patent_title_en: str = ""
+    # The office that granted the patent; snapshots made before patents of any office
+    # were HK patents, and called the number hk_number (from_dict reads both).
+    patent_office: str = "HK"
     # The scheme that decides, as letterhead and stamp name it; snapshots made before
     # schemes were data are letters of the first scheme.
     scheme_name: str = "广东省香港标准专利资助计划"
@@ -158,6 +161,8 @@ class LetterContent:
     @classmethod
     def from_dict(cls, stored: dict[str, Any]) -> LetterContent:
         data = dict(stored)
+        if "hk_number" in data:
+            data["patent_number"] = data.pop("hk_number")
         data["issued_on"] = dt.date.fromisoformat(data["issued_on"])
         if data.get("notice_ends_on"):
             data["notice_ends_on"] = dt.date.fromisoformat(data["notice_ends_on"])

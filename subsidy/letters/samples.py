@@ -139,7 +139,7 @@ def _sample_letter(
         applicant_id_label_zh="居民身份证号码" if individual else "统一社会信用代码",
         applicant_id_label_en="Resident ID" if individual else "USCC",
         applicant_id="44030519900307123X" if individual else "91440300MA5G8X7L4C",
-        hk_number=f"HK{30000000 + number * 7919 % 9999999} B",
+        patent_number=f"HK{30000000 + number * 7919 % 9999999} B",
         patent_title=_TITLES[title_index],
         round_name="2026年度第一批 2026 round 1",
         verify_url=f"https://subsidy.gdhk.example/v/{number:010d}",

@@ -38,7 +38,7 @@ from subsidy.models.enrolment import EnrolmentCode
 from subsidy.models.idempotency import IdempotencyKey
 from subsidy.models.identity_claims import IdentityClaim, IdentityClaimStatus
 from subsidy.models.letters import Letter
-from subsidy.models.patents import HKPatent, HKPatentProprietor
+from subsidy.models.patents import Patent, PatentFamily, PatentFamilyKey, PatentProprietor
 from subsidy.models.rates import ExchangeRate
 from subsidy.models.reviews import ChecklistEntry, ConflictDeclaration, InformationRequest
 from subsidy.models.rounds import FundingRound
@@ -83,8 +83,6 @@ __all__ = [
     "ExportFormat",
     "FundingRound",
     "GuangdongCity",
-    "HKPatent",
-    "HKPatentProprietor",
     "IdempotencyKey",
     "IdentityClaim",
     "IdentityClaimStatus",
@@ -94,8 +92,12 @@ __all__ = [
     "LetterKind",
     "LetterStatus",
     "LineStatus",
+    "Patent",
     "PatentClaim",
+    "PatentFamily",
+    "PatentFamilyKey",
     "PatentKind",
+    "PatentProprietor",
     "PatentRoute",
     "PersonalIdKind",
     "Recommendation",

@@ -22,6 +22,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from subsidy.models.applicants import Applicant
 from subsidy.models.choices import Role
+from subsidy.people import Actor, signed_in
 from subsidy.permissions import user_has_any_role, user_independent_of_applicant
 
 
@@ -145,8 +146,8 @@ class ApplicantChange(ConcurrentTransitionMixin, models.Model):
         target=ApplicantChangeStatus.CHECKED,
         permission=may_check_change,
     )
-    def mark_checked(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.checked_by = by
+    def mark_checked(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.checked_by = signed_in(by)
         self.checked_at = timezone.now()
 
     @transition(
@@ -155,19 +156,19 @@ class ApplicantChange(ConcurrentTransitionMixin, models.Model):
         target=ApplicantChangeStatus.APPLIED,
         permission=may_confirm_change,
     )
-    def confirm(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.decided_by = by
+    def confirm(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.decided_by = signed_in(by)
         self.decided_at = timezone.now()
         self.decision_note = comment
 
     @transition(
         field=status, source=OPEN_CHANGE_STATUSES, target=ApplicantChangeStatus.REFUSED, permission=may_refuse_change
     )
-    def refuse(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.decided_by = by
+    def refuse(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.decided_by = signed_in(by)
         self.decided_at = timezone.now()
         self.decision_note = comment
 
     @transition(field=status, source=OPEN_CHANGE_STATUSES, target=ApplicantChangeStatus.SUPERSEDED)
-    def supersede(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def supersede(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
         """The applicant sent a newer change: this one will never be applied."""

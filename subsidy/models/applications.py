@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -22,9 +25,10 @@ from subsidy.models.choices import (
     Recommendation,
     Role,
 )
-from subsidy.models.patents import HKPatent
+from subsidy.models.patents import Patent
 from subsidy.models.rounds import FundingRound
 from subsidy.models.schemes import Scheme
+from subsidy.people import Actor, signed_in
 from subsidy.permissions import (
     in_schemes_served_by,
     user_has_role,
@@ -101,6 +105,28 @@ def notice_period_over(instance: models.Model) -> bool:
     return isinstance(instance, Application) and (
         instance.notice_ends_on is None or instance.notice_ends_on < timezone.localdate()
     )
+
+
+def notice_still_open(instance: models.Model) -> bool:
+    """An objection reopens an approved claim only while its public notice runs."""
+    return isinstance(instance, Application) and instance.notice_open(timezone.localdate())
+
+
+# Why a transition that the state allows is refused now, by the condition that fails:
+# subsidy.services.applications.check_transition says it instead of naming the state.
+CONDITION_REFUSALS: dict[Callable[[models.Model], bool], Promise] = {
+    notice_still_open: _("The public notice period has ended; objections can no longer reopen this case."),
+}
+
+
+def condition_refusal(instance: models.Model, method: Any) -> Promise | None:
+    """The refusal of the first condition of `method`'s transition that fails, if any."""
+    meta = method._django_fsm
+    transition = meta.get_transition(meta.field.get_state(instance))
+    for condition in (transition.conditions or []) if transition is not None else []:
+        if not condition(instance):
+            return CONDITION_REFUSALS.get(condition)
+    return None
 
 
 def recommended_for_approval(instance: models.Model) -> bool:
@@ -180,7 +206,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         Applicant, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
     )
     patent = models.OneToOneField(
-        HKPatent, on_delete=models.PROTECT, null=True, blank=True, related_name="application", verbose_name=_("patent")
+        Patent, on_delete=models.PROTECT, null=True, blank=True, related_name="application", verbose_name=_("patent")
     )
     status = FSMField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, protected=True
@@ -190,6 +216,19 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     declare_no_double_funding = models.BooleanField(
         _("No other public subsidy has been or will be claimed for the same costs."), default=False
+    )
+    # Public support for the patent family from outside this system (another government
+    # body), as the applicant declares it: it counts against the policy ceiling.
+    other_public_support = models.DecimalField(
+        _("other public support for this patent (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_(
+            "Support already received or granted for this patent or its family from any other government "
+            "programme that does not run in this system. Enter 0 if none."
+        ),
     )
     declare_consent_to_checks = models.BooleanField(
         _(
@@ -279,6 +318,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(requested_amount__isnull=True) | models.Q(requested_amount__gte=0),
                 name="application_amount_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(other_public_support__gte=0), name="application_other_support_not_negative"
+            ),
             # Four eyes, enforced by the database too: whoever reviewed a case never decides it.
             models.CheckConstraint(
                 condition=models.Q(approver__isnull=True)
@@ -350,7 +392,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=may_act_for_applicant,
     )
     def submit(
-        self, *, by: Any, reference: str, requested_amount: Decimal, ip: str | None = None, comment: str = ""
+        self, *, by: Actor, reference: str, requested_amount: Decimal, ip: str | None = None, comment: str = ""
     ) -> None:
         self.reference = reference
         self.requested_amount = requested_amount
@@ -359,14 +401,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=status, source=WITHDRAWABLE_STATUSES, target=ApplicationStatus.WITHDRAWN, permission=may_act_for_applicant
     )
-    def withdraw(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def withdraw(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
         self.withdrawn_at = timezone.now()
 
     @transition(
         field=status, source=ApplicationStatus.SUBMITTED, target=ApplicationStatus.UNDER_REVIEW, permission=may_review
     )
-    def start_review(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.reviewer = by
+    def start_review(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.reviewer = signed_in(by)
 
     @transition(
         field=status,
@@ -375,7 +417,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=may_review,
     )
     def request_info(
-        self, *, by: Any, ip: str | None = None, comment: str = "", audit_facts: dict[str, Any] | None = None
+        self, *, by: Actor, ip: str | None = None, comment: str = "", audit_facts: dict[str, Any] | None = None
     ) -> None:
         """The request itself (message, deadline) is an InformationRequest row; the audit
         row keeps the claim as it was (`audit_facts`, see subsidy.claim_changes)."""
@@ -387,13 +429,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=may_act_for_applicant,
     )
     def resubmit(
-        self, *, by: Any, ip: str | None = None, comment: str = "", audit_facts: dict[str, Any] | None = None
+        self, *, by: Actor, ip: str | None = None, comment: str = "", audit_facts: dict[str, Any] | None = None
     ) -> None:
         """Back to the same reviewer; `comment` is the applicant's reply, `audit_facts` what
         changed since the request."""
 
     @transition(field=status, source=ApplicationStatus.INFO_REQUESTED, target=ApplicationStatus.LAPSED)
-    def lapse(self, *, by: Any = None, ip: str | None = None, comment: str = "") -> None:
+    def lapse(self, *, by: Actor | None = None, ip: str | None = None, comment: str = "") -> None:
         """Run by the scheduler once the information request's deadline has passed."""
 
     @transition(
@@ -405,7 +447,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def recommend(
         self,
         *,
-        by: Any,
+        by: Actor,
         recommendation: str,
         amount: Decimal | None,
         reason: str,
@@ -422,7 +464,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         target=ApplicationStatus.UNDER_REVIEW,
         permission=may_decide,
     )
-    def return_to_review(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def return_to_review(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
         self.recommendation = ""
         self.recommended_amount = None
 
@@ -433,8 +475,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=may_decide,
         conditions=[recommended_for_approval],
     )
-    def approve(self, *, by: Any, notice_ends_on: Any, ip: str | None = None, comment: str = "") -> None:
-        self.approver = by
+    def approve(self, *, by: Actor, notice_ends_on: Any, ip: str | None = None, comment: str = "") -> None:
+        self.approver = signed_in(by)
         self.approved_amount = self.recommended_amount
         self.decided_at = timezone.now()
         self.decision_reason = comment
@@ -447,8 +489,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         target=ApplicationStatus.REJECTED,
         permission=may_decide,
     )
-    def reject(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.approver = by
+    def reject(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.approver = signed_in(by)
         self.decided_at = timezone.now()
         self.decision_reason = comment
 
@@ -456,9 +498,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=ApplicationStatus.APPROVED,
         target=ApplicationStatus.UNDER_REVIEW,
+        conditions=[notice_still_open],
         permission=may_record_objection,
     )
-    def reopen(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def reopen(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
         """An objection during the public notice: the decision is undone, the reservation released."""
         self.approver = None
         self.approved_amount = None
@@ -476,7 +519,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=may_schedule_payment,
         conditions=[notice_period_over],
     )
-    def schedule_payment(self, *, by: Any, batch: str, ip: str | None = None, comment: str = "") -> None:
+    def schedule_payment(self, *, by: Actor, batch: str, ip: str | None = None, comment: str = "") -> None:
         """Released in a disbursement batch: the money is on its way."""
         self.payment_failure_reason = ""
 
@@ -487,7 +530,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=may_settle_payment,
     )
     def confirm_paid(
-        self, *, by: Any, paid_on: dt.date, bank_reference: str, ip: str | None = None, comment: str = ""
+        self, *, by: Actor, paid_on: dt.date, bank_reference: str, ip: str | None = None, comment: str = ""
     ) -> None:
         self.paid_on = paid_on
         self.bank_reference = bank_reference
@@ -498,7 +541,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         target=ApplicationStatus.APPROVED,
         permission=may_settle_payment,
     )
-    def payment_failed(self, *, by: Any, reason: str, ip: str | None = None, comment: str = "") -> None:
+    def payment_failed(self, *, by: Actor, reason: str, ip: str | None = None, comment: str = "") -> None:
         """The bank returned the payment: approved again, ready for a new batch."""
         self.payment_failure_reason = reason[:300]
 
@@ -540,7 +583,8 @@ class PatentClaim(models.Model):
     the ceiling)."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheme"))
-    hk_key = models.CharField(_("HK patent number"), max_length=12)
+    # The patent without kind code (Patent.key), e.g. HK1234567 or US11234567.
+    patent_key = models.CharField(_("patent"), max_length=30)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="patent_claim")
     claimed_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(null=True, blank=True)
@@ -550,14 +594,14 @@ class PatentClaim(models.Model):
         verbose_name_plural = _("patent claims")
         constraints = [
             models.UniqueConstraint(
-                fields=["scheme", "hk_key"],
+                fields=["scheme", "patent_key"],
                 condition=models.Q(released_at__isnull=True),
                 name="one_live_claim_per_patent_and_scheme",
             )
         ]
 
     def __str__(self) -> str:
-        return self.hk_key
+        return self.patent_key
 
 
 class ReferenceSequence(models.Model):

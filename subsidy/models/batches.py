@@ -22,6 +22,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from subsidy.models.applications import Application
 from subsidy.models.choices import LIVE_LINE_STATUSES, BatchStatus, ExportFormat, LineStatus, Role
+from subsidy.people import Actor, signed_in
 from subsidy.permissions import applicants_of, schemes_served_by, user_has_role
 
 
@@ -171,20 +172,20 @@ class Batch(ConcurrentTransitionMixin, models.Model):
         permission=may_build,
         conditions=[has_lines],
     )
-    def submit(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.submitted_by = by
+    def submit(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.submitted_by = signed_in(by)
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=BatchStatus.SUBMITTED, target=BatchStatus.RELEASED, permission=may_release)
-    def release(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.released_by = by
+    def release(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.released_by = signed_in(by)
         self.released_at = timezone.now()
 
     @transition(
         field=status, source=BatchStatus.RELEASED, target=BatchStatus.EXPORTED, permission=may_handle_bank_files
     )
     def mark_exported(
-        self, *, by: Any, export_format: str, sha256: str, ip: str | None = None, comment: str = ""
+        self, *, by: Actor, export_format: str, sha256: str, ip: str | None = None, comment: str = ""
     ) -> None:
         """The first export of a released batch (later exports are recorded, not transitions)."""
 
@@ -195,7 +196,7 @@ class Batch(ConcurrentTransitionMixin, models.Model):
         permission=may_handle_bank_files,
         conditions=[every_line_settled],
     )
-    def reconcile(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def reconcile(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
         self.reconciled_at = timezone.now()
 
     @transition(
@@ -204,7 +205,7 @@ class Batch(ConcurrentTransitionMixin, models.Model):
         target=BatchStatus.CANCELLED,
         permission=may_cancel,
     )
-    def cancel(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def cancel(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
         self.cancelled_at = timezone.now()
         self.cancel_reason = comment
 
@@ -215,7 +216,7 @@ class Batch(ConcurrentTransitionMixin, models.Model):
         permission=may_withdraw,
         conditions=[nothing_settled],
     )
-    def withdraw(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
+    def withdraw(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
         """The way out of a released batch whose bank file cannot be produced (a payee
         name the pain.001 schema refuses) or must not be used. Money safety decides
         the sources:

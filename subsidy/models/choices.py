@@ -50,6 +50,7 @@ class AccessRole(models.TextChoices):
 class PatentKind(models.TextChoices):
     STANDARD = "standard", _("Standard patent")
     SHORT_TERM = "short_term", _("Short-term patent")
+    INVENTION = "invention", _("Invention patent")
 
 
 class PatentRoute(models.TextChoices):
@@ -58,6 +59,8 @@ class PatentRoute(models.TextChoices):
 
 
 class DesignatedOffice(models.TextChoices):
+    # The office of a route R patent's designated application, as patent_numbers.Office
+    # names it (DESIGNATED_OFFICE_CODES): its number ties the HK patent to its family.
     CNIPA = "CNIPA", _("China National Intellectual Property Administration (CNIPA)")
     EPO = "EPO", _("European Patent Office (designating the UK)")
     UKIPO = "UKIPO", _("United Kingdom Intellectual Property Office")
@@ -75,7 +78,7 @@ class Currency(models.TextChoices):
 
 
 class DocumentType(models.TextChoices):
-    GRANT_CERTIFICATE = "grant_certificate", _("HK grant certificate")
+    GRANT_CERTIFICATE = "grant_certificate", _("Grant certificate")
     FEE_RECEIPT = "fee_receipt", _("Fee receipt")
     BUSINESS_LICENCE = "business_licence", _("Business licence")
     IDENTITY = "identity", _("Identity document")
@@ -106,6 +109,13 @@ AWAITING_OFFICE_STATUSES = [
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_REVIEW,
     ApplicationStatus.AWAITING_DECISION,
+]
+
+# Statuses in which a case is in a reviewer's hands (or waits for one to take it).
+WITH_REVIEWER_STATUSES = [
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.INFO_REQUESTED,
 ]
 
 # Statuses whose approved amount is reserved against the round's budget and

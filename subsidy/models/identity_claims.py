@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from subsidy.models.applicants import Applicant
 from subsidy.models.choices import Role
+from subsidy.people import Actor, signed_in
 from subsidy.permissions import user_has_any_role, user_independent_of_applicant
 
 # Who decides identity claims; auditors read them.
@@ -100,8 +101,8 @@ class IdentityClaim(ConcurrentTransitionMixin, models.Model):
         target=IdentityClaimStatus.GRANTED,
         permission=may_decide_identity_claim,
     )
-    def grant(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.decided_by = by
+    def grant(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.decided_by = signed_in(by)
         self.decided_at = timezone.now()
         self.decision_note = comment
 
@@ -111,7 +112,7 @@ class IdentityClaim(ConcurrentTransitionMixin, models.Model):
         target=IdentityClaimStatus.REFUSED,
         permission=may_decide_identity_claim,
     )
-    def refuse(self, *, by: Any, ip: str | None = None, comment: str = "") -> None:
-        self.decided_by = by
+    def refuse(self, *, by: Actor, ip: str | None = None, comment: str = "") -> None:
+        self.decided_by = signed_in(by)
         self.decided_at = timezone.now()
         self.decision_note = comment

@@ -45,8 +45,8 @@ class FundingRound(models.Model):
     budget = models.DecimalField(_("budget (CNY)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     opens_on = models.DateField(_("open for claims from"))
     closes_on = models.DateField(_("open for claims until"))
-    grant_date_from = models.DateField(_("HK grant date from"))
-    grant_date_to = models.DateField(_("HK grant date until"))
+    grant_date_from = models.DateField(_("grant date from"))
+    grant_date_to = models.DateField(_("grant date until"))
     claim_deadline_months = models.PositiveSmallIntegerField(
         _("claim deadline after grant (months)"), default=12, validators=[MinValueValidator(1)]
     )

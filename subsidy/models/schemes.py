@@ -57,7 +57,7 @@ class SchemeQuerySet(models.QuerySet["Scheme"]):
 
 
 class Scheme(models.Model):
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("scheme code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200, help_text=_("In Simplified Chinese."))
     name_en = models.CharField(_("name in English"), max_length=200)
     legal_basis = models.TextField(

@@ -51,6 +51,7 @@ from subsidy.models import (
     IdentityClaim,
     Role,
 )
+from subsidy.patent_numbers import Office
 from subsidy.permissions import may_not_act_for_applicants, user_is_staff_member
 from subsidy.portal.steps import next_step, patent_deadline, step_states
 from subsidy.services import applicants as applicant_services
@@ -329,7 +330,9 @@ def claim_applicant(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def claim_patent(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
-    form = PatentForm(request.POST or None, instance=application.patent)
+    form = PatentForm(
+        request.POST or None, instance=application.patent, offices=application.funding_round.scheme.offices
+    )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -338,7 +341,7 @@ def claim_patent(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: application_services.application_set_patent(
                 application=application,
                 by=request.user,
-                fields=cast(PatentFields, {name: form.cleaned_data[name] for name in PatentForm.Meta.fields}),
+                fields=cast(PatentFields, form.patent_fields()),
                 proprietors=form.proprietor_list(),
             ),
         )
@@ -346,6 +349,9 @@ def claim_patent(request: HttpRequest, pk: int) -> HttpResponse:
         return _after_save(request, application, "patent")
     context = _step_context(application, "patent", errors=bool(form.errors))
     context["patent_deadline"] = patent_deadline(application)
+    offices = application.funding_round.scheme.offices
+    context["hk_only"] = list(offices) == [Office.HK]
+    context["office_names"] = rules.office_names(offices)
     return render(request, "portal/claim_patent.html", {**context, "form": form})
 
 
@@ -438,7 +444,8 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
 @domain_errors
 def claim_declarations(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable(request, pk)
-    form = DeclarationsForm(request.POST or None, instance=application)
+    asks_other_support = application.funding_round.scheme.ceiling_share is not None
+    form = DeclarationsForm(request.POST or None, instance=application, asks_other_support=asks_other_support)
     if request.method == "POST" and form.is_valid():
         application_services.application_set_declarations(
             application=application,
@@ -446,6 +453,7 @@ def claim_declarations(request: HttpRequest, pk: int) -> HttpResponse:
             true_and_complete=form.cleaned_data["declare_true_and_complete"],
             no_double_funding=form.cleaned_data["declare_no_double_funding"],
             consent_to_checks=form.cleaned_data["declare_consent_to_checks"],
+            other_public_support=form.cleaned_data.get("other_public_support"),
         )
         return _after_save(request, application, "declarations")
     context = _step_context(application, "declarations", errors=bool(form.errors))

@@ -11,18 +11,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed, has_transition_perm
 
 from subsidy.audit import CHANGED, audit_record
-from subsidy.exceptions import InvalidState, NotPermitted
+from subsidy.exceptions import InvalidState
 from subsidy.models import Applicant, Application, ApplicationStatus
 from subsidy.models.applicant_changes import ApplicantChange, ApplicantChangeStatus
 from subsidy.models.applicants import BANK_FIELDS, IDENTITY_FIELDS
+from subsidy.notifications import notify_change
+from subsidy.people import Actor
+from subsidy.services.guards import transition_guard
 
 # While a claim is in one of these, its payee is fixed and bank details are held.
 PAYEE_FIXED_STATUSES = [ApplicationStatus.APPROVED, ApplicationStatus.IN_PAYMENT]
@@ -59,7 +59,7 @@ def split_change(locked: Applicant, fields: dict[str, Any]) -> tuple[dict[str, A
 
 
 def change_request(
-    *, applicant: Applicant, by: Any, proposed: dict[str, Any], note: str = "", ip: str | None = None
+    *, applicant: Applicant, by: Actor, proposed: dict[str, Any], note: str = "", ip: str | None = None
 ) -> ApplicantChange:
     """Hold `proposed` for verification (the caller holds the applicant's row lock). A
     newer request replaces one not yet applied."""
@@ -84,29 +84,23 @@ def change_request(
     return change
 
 
-def notify_change(change: ApplicantChange, template: str) -> None:
-    from subsidy.tasks import send_applicant_change_email
-
-    language = get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: send_applicant_change_email.enqueue(change.pk, template, language))
-
-
 def _lock_change(change: ApplicantChange) -> ApplicantChange:
     return ApplicantChange.objects.select_for_update().select_related("applicant").get(pk=change.pk)
 
 
-def _check(change: ApplicantChange, method: Any, by: Any) -> None:
-    if not can_proceed(method):
-        raise InvalidState(
-            _("This is not possible while the change is %(status)s.") % {"status": change.get_status_display()}
-        )
-    if not has_transition_perm(method, by):
-        raise NotPermitted(_("You may not do this for this change."))
+def _check(change: ApplicantChange, method: Any, by: Actor) -> None:
+    transition_guard(
+        change,
+        method,
+        by,
+        not_now=_("This is not possible while the change is %(status)s.") % {"status": change.get_status_display()},
+        not_yours=_("You may not do this for this change."),
+    )
 
 
 @transaction.atomic
 def applicant_change_check(
-    *, change: ApplicantChange, by: Any, comment: str = "", ip: str | None = None
+    *, change: ApplicantChange, by: Actor, comment: str = "", ip: str | None = None
 ) -> ApplicantChange:
     """First pair of eyes: the new details were checked against the evidence."""
     locked = _lock_change(change)
@@ -118,7 +112,7 @@ def applicant_change_check(
 
 @transaction.atomic
 def applicant_change_confirm(
-    *, change: ApplicantChange, by: Any, comment: str = "", ip: str | None = None
+    *, change: ApplicantChange, by: Actor, comment: str = "", ip: str | None = None
 ) -> ApplicantChange:
     """Second pair of eyes: the change is applied to the applicant and to the payee of
     every claim that is approved or in payment (a line already released keeps what was
@@ -165,7 +159,9 @@ def applicant_change_confirm(
 
 
 @transaction.atomic
-def applicant_change_refuse(*, change: ApplicantChange, by: Any, reason: str, ip: str | None = None) -> ApplicantChange:
+def applicant_change_refuse(
+    *, change: ApplicantChange, by: Actor, reason: str, ip: str | None = None
+) -> ApplicantChange:
     locked = _lock_change(change)
     _check(locked, locked.refuse, by)
     if not reason.strip():

@@ -10,6 +10,7 @@ from subsidy.audit import CHANGED, audit_record, diff, field_values
 from subsidy.exceptions import NotPermitted
 from subsidy.models import AccessRole, Applicant, ApplicantAccess, BatchLine, Role
 from subsidy.models.applicants import IDENTIFIER_TAKEN
+from subsidy.people import Actor, signed_in
 from subsidy.permissions import may_not_act_for_applicants, user_has_role, user_roles
 from subsidy.personal_data import may_reveal
 from subsidy.services.applicant_changes import change_request, split_change
@@ -38,7 +39,7 @@ class ApplicantFields(TypedDict, total=False):
 
 
 @transaction.atomic
-def applicant_create(*, by: Any, fields: ApplicantFields, ip: str | None = None) -> Applicant:
+def applicant_create(*, by: Actor, fields: ApplicantFields, ip: str | None = None) -> Applicant:
     """Create an applicant profile and give the creating account access to it
     (as the applicant itself, or as its authorised agency)."""
     if may_not_act_for_applicants(by):
@@ -53,14 +54,14 @@ def applicant_create(*, by: Any, fields: ApplicantFields, ip: str | None = None)
     except IntegrityError as error:  # registered by someone else at the same moment
         raise ValidationError({"uscc" if applicant.uscc else "id_number": IDENTIFIER_TAKEN}) from error
     role = AccessRole.AGENT if user_has_role(by, Role.AGENT) else AccessRole.OWNER
-    ApplicantAccess.objects.create(user=by, applicant=applicant, role=role)
+    ApplicantAccess.objects.create(user=signed_in(by), applicant=applicant, role=role)
     audit_record(subject=applicant, actor=by, action="applicant_create", ip=ip)
     return applicant
 
 
 @transaction.atomic
 def applicant_update(
-    *, applicant: Applicant, by: Any, fields: ApplicantFields, note: str = "", ip: str | None = None
+    *, applicant: Applicant, by: Actor, fields: ApplicantFields, note: str = "", ip: str | None = None
 ) -> Applicant:
     """Apply the applicant's edit. Identity and bank details that already count (see
     subsidy.services.applicant_changes.held_fields) are not changed here: they are held
@@ -98,7 +99,7 @@ def applicant_reveal(
     *,
     applicant: Applicant,
     field: str,
-    by: Any,
+    by: Actor,
     context: str,
     line: BatchLine | None = None,
     ip: str | None = None,
@@ -124,7 +125,7 @@ def applicant_reveal(
 
 @transaction.atomic
 def applicant_file_open(
-    *, application: Any, by: Any, document: Any = None, letter: Any = None, ip: str | None = None
+    *, application: Any, by: Actor, document: Any = None, letter: Any = None, ip: str | None = None
 ) -> None:
     """A member of staff opens one of a claim's files (a `document` or a decision
     `letter`). One that shows a full number (subsidy.personal_data: identity documents,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import has_transition_perm
 
 from subsidy import rules
 from subsidy.audit import audit_record
@@ -21,21 +22,27 @@ from subsidy.models import (
     ApplicationStatus,
     CostItem,
     FundingRound,
-    HKPatent,
-    HKPatentProprietor,
     InformationRequest,
+    Patent,
     PatentClaim,
+    PatentProprietor,
     ReferenceSequence,
 )
+from subsidy.notifications import notify_applicant, notify_reviewer_of_resubmission
+from subsidy.people import Actor
 from subsidy.selectors import claim_facts, patent_claimed_elsewhere
+from subsidy.services.guards import transition_guard
 
 
 class PatentFields(TypedDict, total=False):
-    hk_number: str
+    office: str
+    number: str
     kind: str
     route: str
     designated_office: str
     designated_application_number: str
+    priority_office: str
+    priority_number: str
     title_zh: str
     title_en: str
     grant_date: Any
@@ -59,7 +66,7 @@ def lock_application(application: Application) -> Application:
     )
 
 
-def lock_editable(application: Application, by: Any) -> Application:
+def lock_editable(application: Application, by: Actor) -> Application:
     """The claim, row-locked, if `by` may edit it now; else a clear refusal."""
     locked = lock_application(application)
     if not locked.applicant.is_accessible_by(by):
@@ -70,7 +77,7 @@ def lock_editable(application: Application, by: Any) -> Application:
 
 
 @transaction.atomic
-def application_create_draft(*, applicant: Applicant, funding_round: FundingRound, by: Any) -> Application:
+def application_create_draft(*, applicant: Applicant, funding_round: FundingRound, by: Actor) -> Application:
     if not applicant.is_accessible_by(by):
         raise NotPermitted(_("You may not file claims for this applicant."))
     if not funding_round.is_open_on(timezone.localdate()):
@@ -80,33 +87,40 @@ def application_create_draft(*, applicant: Applicant, funding_round: FundingRoun
 
 @transaction.atomic
 def application_set_patent(
-    *, application: Application, by: Any, fields: PatentFields, proprietors: list[str]
-) -> HKPatent:
+    *, application: Application, by: Actor, fields: PatentFields, proprietors: list[str]
+) -> Patent:
     app = lock_editable(application, by)
-    patent = app.patent or HKPatent()
+    patent = app.patent or Patent()
+    offices = app.funding_round.scheme.offices
+    if "office" not in fields and len(offices) == 1:
+        patent.office = offices[0]  # a scheme of one office need not ask
     for name, value in fields.items():
         setattr(patent, name, value)
+    if patent.office not in offices:
+        raise ValidationError(
+            {
+                "office": _("This scheme funds patents granted by: %(offices)s.")
+                % {"offices": rules.office_names(offices)}
+            }
+        )
     patent.full_clean()
     names = [n.strip() for n in proprietors if n.strip()]
     if not names:
         raise ValidationError({"proprietors": _("List at least one registered proprietor.")})
     live_claim = PatentClaim.objects.filter(application=app, released_at__isnull=True).first()
-    if live_claim is not None and live_claim.hk_key != patent.hk_key:
+    if live_claim is not None and live_claim.patent_key != patent.key:
         raise ValidationError(
-            {
-                "hk_number": _(
-                    "The HK patent number cannot change after submission; withdraw this claim and file a new one."
-                )
-            }
+            {"number": _("The patent number cannot change after submission; withdraw this claim and file a new one.")}
         )
-    if patent_claimed_elsewhere(patent.hk_key, app, scheme_id=app.funding_round.scheme_id):
+    if patent_claimed_elsewhere(patent.key, app, scheme_id=app.funding_round.scheme_id):
         raise ValidationError(
-            {"hk_number": _("A claim for %(number)s has already been submitted.") % {"number": patent.hk_key}}
+            {"number": _("A claim for %(number)s has already been submitted.") % {"number": patent.key}}
         )
+    patent.attach_family()
     patent.save()
     patent.proprietors.all().delete()
-    HKPatentProprietor.objects.bulk_create(
-        HKPatentProprietor(patent=patent, position=i, name=name) for i, name in enumerate(names, start=1)
+    PatentProprietor.objects.bulk_create(
+        PatentProprietor(patent=patent, position=i, name=name) for i, name in enumerate(names, start=1)
     )
     if app.patent_id != patent.pk:
         app.patent = patent
@@ -115,7 +129,7 @@ def application_set_patent(
 
 
 @transaction.atomic
-def application_set_costs(*, application: Application, by: Any, items: list[CostItemFields]) -> list[CostItem]:
+def application_set_costs(*, application: Application, by: Actor, items: list[CostItemFields]) -> list[CostItem]:
     """Replace the claim's cost items with `items` (all or nothing; at most
     settings.MAX_COST_ITEMS_PER_CLAIM)."""
     app = lock_editable(application, by)
@@ -138,20 +152,30 @@ def application_set_costs(*, application: Application, by: Any, items: list[Cost
 def application_set_declarations(
     *,
     application: Application,
-    by: Any,
+    by: Actor,
     true_and_complete: bool,
     no_double_funding: bool,
     consent_to_checks: bool,
+    other_public_support: Decimal | None = None,
 ) -> Application:
+    """The declarations; a scheme under the policy ceiling also asks for the public
+    support received from outside this system (None: left as it is)."""
     app = lock_editable(application, by)
     app.declare_true_and_complete = true_and_complete
     app.declare_no_double_funding = no_double_funding
     app.declare_consent_to_checks = consent_to_checks
+    if other_public_support is not None:
+        if other_public_support < 0 or other_public_support != other_public_support.quantize(Decimal("0.01")):
+            raise ValidationError(
+                {"other_public_support": _("Enter the amount in CNY, 0 or more, with at most two decimals.")}
+            )
+        app.other_public_support = other_public_support
     app.save(
         update_fields=[
             "declare_true_and_complete",
             "declare_no_double_funding",
             "declare_consent_to_checks",
+            "other_public_support",
             "updated_at",
         ]
     )
@@ -167,14 +191,15 @@ def reference_next(*, prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{counter.last_value:06d}"
 
 
-def check_transition(app: Application, method: Any, by: Any) -> None:
+def check_transition(app: Application, method: Any, by: Actor) -> None:
     """Refuse clearly: 409-like when the state does not allow it, 403-like when the person may not."""
-    if not can_proceed(method):
-        raise InvalidState(
-            _("This is not possible while the application is %(status)s.") % {"status": app.get_status_display()}
-        )
-    if not has_transition_perm(method, by):
-        raise NotPermitted(_("You may not do this for this application."))
+    transition_guard(
+        app,
+        method,
+        by,
+        not_now=_("This is not possible while the application is %(status)s.") % {"status": app.get_status_display()},
+        not_yours=_("You may not do this for this application."),
+    )
 
 
 def can_withdraw(application: Application, user: Any) -> bool:
@@ -182,7 +207,7 @@ def can_withdraw(application: Application, user: Any) -> bool:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, by: Any, ip: str | None = None) -> Application:
+def application_submit(*, application: Application, by: Actor, ip: str | None = None) -> Application:
     """draft → submitted: every submission rule must pass; the patent is claimed,
     the reference assigned and the amount fixed in the same transaction."""
     app = lock_application(application)
@@ -196,11 +221,11 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
     scheme = app.funding_round.scheme
     try:
         with transaction.atomic():
-            PatentClaim.objects.create(scheme=scheme, hk_key=app.patent.hk_key, application=app)
+            PatentClaim.objects.create(scheme=scheme, patent_key=app.patent.key, application=app)
     except IntegrityError as error:
         raise PatentAlreadyClaimed(
             _("A claim for %(number)s has already been submitted; each patent is subsidised once.")
-            % {"number": app.patent.hk_key}
+            % {"number": app.patent.key}
         ) from error
     app.submit(
         by=by,
@@ -216,7 +241,7 @@ def application_submit(*, application: Application, by: Any, ip: str | None = No
 
 @transaction.atomic
 def application_email_language_set(
-    *, application: Application, by: Any, language: str, ip: str | None = None
+    *, application: Application, by: Actor, language: str, ip: str | None = None
 ) -> Application:
     """The applicant chooses the language of the emails about their claim (at
     submission it is the language they submitted in)."""
@@ -234,17 +259,10 @@ def application_email_language_set(
     return app
 
 
-def notify_applicant(application: Application, template: str) -> None:
-    """Email the applicant once the transaction commits, in the language they submitted
-    in (else the language of this request)."""
-    from subsidy.tasks import send_applicant_email
-
-    language = application.language or get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: send_applicant_email.enqueue(application.pk, template, language))
-
-
 @transaction.atomic
-def application_withdraw(*, application: Application, by: Any, ip: str | None = None, comment: str = "") -> Application:
+def application_withdraw(
+    *, application: Application, by: Actor, ip: str | None = None, comment: str = ""
+) -> Application:
     """Withdrawing releases the HK patent for a new claim."""
     app = lock_application(application)
     check_transition(app, app.withdraw, by)
@@ -274,7 +292,7 @@ def clean_reply(reply: str) -> str:
 
 
 @transaction.atomic
-def application_resubmit(*, application: Application, by: Any, ip: str | None = None, reply: str = "") -> Application:
+def application_resubmit(*, application: Application, by: Actor, ip: str | None = None, reply: str = "") -> Application:
     """info_requested → under_review, back to the same reviewer, with the amount recomputed.
     The applicant's `reply` (optional: an uploaded document may be the whole answer) and
     what changed since the request are kept on the resubmission's audit row."""
@@ -295,13 +313,11 @@ def application_resubmit(*, application: Application, by: Any, ip: str | None = 
     InformationRequest.objects.filter(application=app, answered_at__isnull=True, lapsed_at__isnull=True).update(
         answered_at=timezone.now()
     )
-    from subsidy.tasks import notify_reviewer_of_resubmission
-
-    transaction.on_commit(lambda: notify_reviewer_of_resubmission.enqueue(app.pk))
+    notify_reviewer_of_resubmission(app)
     return app
 
 
-def application_send(*, application: Application, by: Any, ip: str | None = None, reply: str = "") -> Application:
+def application_send(*, application: Application, by: Actor, ip: str | None = None, reply: str = "") -> Application:
     """The applicant's one "send" button: a draft is submitted, a claim answering an
     information request is resubmitted to its reviewer (with the applicant's `reply`)."""
     if application.status == ApplicationStatus.INFO_REQUESTED:

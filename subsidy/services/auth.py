@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from subsidy.exceptions import NotPermitted
 from subsidy.models import EnrolmentCode, Role, TokenRevocation
+from subsidy.people import Actor
 from subsidy.permissions import user_administers_scheme
 
 # Read out over the phone: no 0/O or 1/I to mix up.
@@ -126,7 +127,7 @@ def user_activate(*, uidb64: str, token: str, ip: str | None = None) -> Any:
 
 
 @transaction.atomic
-def otp_device_confirm(*, device: Any, by: Any, ip: str | None) -> Any:
+def otp_device_confirm(*, device: Any, by: Actor, ip: str | None) -> Any:
     """A staff member's authenticator app is enrolled: the device is confirmed, any other
     half-made device of theirs removed, and the enrolment audited (the secret never is)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -153,7 +154,7 @@ class TwoFactorReset:
 
 
 @transaction.atomic
-def otp_devices_reset(*, user: Any, by: Any | None, reason: str, ip: str | None) -> TwoFactorReset:
+def otp_devices_reset(*, user: Any, by: Actor | None, reason: str, ip: str | None) -> TwoFactorReset:
     """A staff member has lost their authenticator app, or has never had one here: a
     scheme administrator removes their devices (if any) and signs them out everywhere (a
     stolen phone may come with an open session). At their next sign-in, after the

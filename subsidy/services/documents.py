@@ -3,7 +3,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from subsidy.models import Application, Document
+from subsidy.people import Actor, signed_in
 from subsidy.services.applications import lock_editable
 from subsidy.uploads import check_upload
 
@@ -29,7 +29,7 @@ class UploadLimitReached(ValidationError):
     retry_after = 0
 
 
-def document_upload_count(*, by: Any) -> None:
+def document_upload_count(*, by: Actor) -> None:
     """Count one upload by `by` against settings.UPLOADS_PER_HOUR (per clock hour, in the
     cache all web processes share), or refuse it with a field error (UploadLimitReached)."""
     window = 3600
@@ -61,7 +61,7 @@ def document_upload_count(*, by: Any) -> None:
 
 @transaction.atomic
 def document_upload(
-    *, application: Application, by: Any, doc_type: str, upload: UploadedFile, count: bool = True
+    *, application: Application, by: Actor, doc_type: str, upload: UploadedFile, count: bool = True
 ) -> Document:
     """Store one piece of evidence. Every upload by a person counts against their hourly
     allowance (`count=False` only for the demo data's loader), and a claim holds at most
@@ -92,7 +92,7 @@ def document_upload(
         content_type=content_type,
         size=upload.size or 0,
         sha256=digest.hexdigest(),
-        uploaded_by=by,
+        uploaded_by=signed_in(by),
     )
     document.full_clean(exclude=["file"])
     document.file.save("upload", upload, save=False)
@@ -105,7 +105,7 @@ def document_upload(
 
 
 @transaction.atomic
-def document_delete(*, document: Document, by: Any) -> None:
+def document_delete(*, document: Document, by: Actor) -> None:
     lock_editable(document.application, by)
     stored = document.file.name
     document.delete()

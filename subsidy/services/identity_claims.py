@@ -11,15 +11,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed, has_transition_perm
 
 from subsidy import identifiers
 from subsidy.audit import audit_record
-from subsidy.exceptions import InvalidState, NotPermitted
+from subsidy.exceptions import NotPermitted
 from subsidy.models import AccessRole, Applicant, ApplicantAccess, IdentityClaim
 from subsidy.models.identity_claims import IDENTITY_CLAIM_DECIDERS
+from subsidy.people import Actor
 from subsidy.permissions import may_not_act_for_applicants, user_has_any_role
 from subsidy.services.documents import document_check, document_upload_count
+from subsidy.services.guards import transition_guard
 
 
 def registered_holder(number: str) -> Applicant:
@@ -48,7 +49,7 @@ def registered_holder(number: str) -> Applicant:
 
 @transaction.atomic
 def identity_claim_submit(
-    *, by: Any, number: str, evidence: UploadedFile, note: str = "", ip: str | None = None
+    *, by: Actor, number: str, evidence: UploadedFile, note: str = "", ip: str | None = None
 ) -> IdentityClaim:
     if may_not_act_for_applicants(by):
         raise NotPermitted(
@@ -78,18 +79,21 @@ def identity_claim_submit(
     return claim
 
 
-def _decide(claim: IdentityClaim, method_name: str, by: Any) -> IdentityClaim:
+def _decide(claim: IdentityClaim, method_name: str, by: Actor) -> IdentityClaim:
     locked = IdentityClaim.objects.select_for_update().get(pk=claim.pk)
     method = getattr(locked, method_name)
-    if not can_proceed(method):
-        raise InvalidState(_("This identity claim has already been decided."))
-    if not has_transition_perm(method, by):
-        raise NotPermitted(_("You may not decide this identity claim."))
+    transition_guard(
+        locked,
+        method,
+        by,
+        not_now=_("This identity claim has already been decided."),
+        not_yours=_("You may not decide this identity claim."),
+    )
     return locked
 
 
 @transaction.atomic
-def identity_claim_grant(*, claim: IdentityClaim, by: Any, comment: str, ip: str | None = None) -> IdentityClaim:
+def identity_claim_grant(*, claim: IdentityClaim, by: Actor, comment: str, ip: str | None = None) -> IdentityClaim:
     """The claimant proved it: they get owner access to the profile, and every other
     account's access to it ends (kept on record, never deleted). The profile's drafts and
     claims stay with it."""
@@ -124,7 +128,7 @@ def identity_claim_grant(*, claim: IdentityClaim, by: Any, comment: str, ip: str
 
 
 @transaction.atomic
-def identity_claim_refuse(*, claim: IdentityClaim, by: Any, comment: str, ip: str | None = None) -> IdentityClaim:
+def identity_claim_refuse(*, claim: IdentityClaim, by: Actor, comment: str, ip: str | None = None) -> IdentityClaim:
     locked = _decide(claim, "refuse", by)
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the claim is refused; the claimant will read it.")})
@@ -134,7 +138,7 @@ def identity_claim_refuse(*, claim: IdentityClaim, by: Any, comment: str, ip: st
 
 
 @transaction.atomic
-def identity_claim_evidence_open(*, claim: IdentityClaim, by: Any, ip: str | None = None) -> Any:
+def identity_claim_evidence_open(*, claim: IdentityClaim, by: Actor, ip: str | None = None) -> Any:
     """The evidence shows a full licence or ID number: only those who decide identity
     claims open it, and each opening is audited like any reveal of a full number."""
     if not (by.is_superuser or user_has_any_role(by, IDENTITY_CLAIM_DECIDERS)):

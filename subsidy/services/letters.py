@@ -39,6 +39,7 @@ from subsidy.models import (
     PersonalIdKind,
 )
 from subsidy.patent_numbers import Office
+from subsidy.people import Actor
 from subsidy.permissions import roles_manage_letters, user_roles, user_serves_application
 from subsidy.selectors import application_amount
 
@@ -122,7 +123,8 @@ def letter_content(
         applicant_id_label_zh=id_label[0],
         applicant_id_label_en=id_label[1],
         applicant_id=identifier,
-        hk_number=patent.hk_number if patent else "",
+        patent_number=patent.number if patent else "",
+        patent_office=patent.office if patent else "HK",
         patent_title=patent.title_zh if patent else "",
         patent_title_en=patent.title_en if patent else "",
         round_name=funding_round.name,
@@ -152,7 +154,7 @@ def letter_content(
 
 
 def letter_request(
-    *, application: Application, kind: str, by: Any, supersedes: Letter | None = None, reason: str = ""
+    *, application: Application, kind: str, by: Actor, supersedes: Letter | None = None, reason: str = ""
 ) -> Letter:
     """Queue a letter for a decided claim. Call inside the decision's transaction."""
     if not transaction.get_connection().in_atomic_block:
@@ -281,7 +283,7 @@ def may_manage_letters(user: Any) -> bool:
 
 
 @transaction.atomic
-def letter_retry(*, letter: Letter, by: Any, ip: str | None = None) -> Letter:
+def letter_retry(*, letter: Letter, by: Actor, ip: str | None = None) -> Letter:
     if not may_manage_letters(by):
         raise NotPermitted(_("Only approvers and scheme administrators may retry a letter."))
     letter = Letter.objects.select_for_update().select_related("application").get(pk=letter.pk)
@@ -297,7 +299,7 @@ def letter_retry(*, letter: Letter, by: Any, ip: str | None = None) -> Letter:
 
 
 @transaction.atomic
-def letter_correct(*, letter: Letter, by: Any, reason: str, ip: str | None = None) -> Letter:
+def letter_correct(*, letter: Letter, by: Actor, reason: str, ip: str | None = None) -> Letter:
     """Issue a corrected version from the claim's current data; the old one stays,
     marked superseded once the new one is issued."""
     if not may_manage_letters(by):
@@ -315,7 +317,7 @@ def letter_correct(*, letter: Letter, by: Any, reason: str, ip: str | None = Non
     return letter_request(application=application, kind=letter.kind, by=by, supersedes=letter, reason=reason.strip())
 
 
-def letters_revoke(*, application: Application, by: Any, reason: str) -> int:
+def letters_revoke(*, application: Application, by: Actor, reason: str) -> int:
     """The decision was reopened: its letters no longer stand. Inside the reopening transaction."""
     revoked = 0
     for letter in Letter.objects.select_for_update().filter(

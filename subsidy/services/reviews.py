@@ -30,13 +30,16 @@ from subsidy.models import (
     FundingRound,
     InformationRequest,
     LetterKind,
+    PatentFamily,
     Recommendation,
     Role,
 )
 from subsidy.models.applications import may_review
+from subsidy.notifications import notify_applicant
+from subsidy.people import Actor, signed_in
 from subsidy.permissions import user_administers_scheme, user_has_any_role, user_has_role, user_serves_application
-from subsidy.selectors import applicant_committed_amount, application_amount, claim_facts
-from subsidy.services.applications import check_transition, lock_application, notify_applicant
+from subsidy.selectors import applicant_committed_amount, application_amount, claim_facts, family_ceiling
+from subsidy.services.applications import check_transition, lock_application
 from subsidy.services.letters import letter_request, letters_revoke
 
 
@@ -48,9 +51,13 @@ class AnnualCapExceeded(DomainError):
     pass
 
 
+class CeilingExceeded(DomainError):
+    """Public support for the patent family would pass the policy ceiling."""
+
+
 @transaction.atomic
 def conflict_declare(
-    *, application: Application, by: Any, has_conflict: bool, note: str = "", ip: str | None = None
+    *, application: Application, by: Actor, has_conflict: bool, note: str = "", ip: str | None = None
 ) -> ConflictDeclaration:
     """Record a declaration once; a conflict takes the person off the case for good. Only
     those who review or decide declare (an auditor reads, and writes nothing)."""
@@ -75,7 +82,7 @@ def conflict_declare(
 
 @transaction.atomic
 def checklist_record(
-    *, application: Application, by: Any, rule_code: str, passed: bool, note: str = "", ip: str | None = None
+    *, application: Application, by: Actor, rule_code: str, passed: bool, note: str = "", ip: str | None = None
 ) -> ChecklistEntry:
     """The reviewer confirms a rule's automatic result, or overrides it with a note."""
     checklist_record_all(application=application, by=by, findings=[(rule_code, passed, note)], ip=ip)
@@ -84,7 +91,7 @@ def checklist_record(
 
 @transaction.atomic
 def checklist_record_all(
-    *, application: Application, by: Any, findings: list[tuple[str, bool, str]], ip: str | None = None
+    *, application: Application, by: Actor, findings: list[tuple[str, bool, str]], ip: str | None = None
 ) -> None:
     """Record findings, all or none; one audit row lists what changed. Errors come
     back keyed `<rule>__note`, where the note must explain an override."""
@@ -124,7 +131,7 @@ def checklist_status(application: Application) -> tuple[set[str], set[str]]:
 
 
 @transaction.atomic
-def application_start_review(*, application: Application, by: Any, ip: str | None = None) -> Application:
+def application_start_review(*, application: Application, by: Actor, ip: str | None = None) -> Application:
     app = lock_application(application)
     check_transition(app, app.start_review, by)
     app.start_review(by=by, ip=ip)
@@ -134,7 +141,7 @@ def application_start_review(*, application: Application, by: Any, ip: str | Non
 
 @transaction.atomic
 def application_request_info(
-    *, application: Application, by: Any, message: str, deadline: dt.date, ip: str | None = None
+    *, application: Application, by: Actor, message: str, deadline: dt.date, ip: str | None = None
 ) -> InformationRequest:
     app = lock_application(application)
     check_transition(app, app.request_info, by)
@@ -145,7 +152,9 @@ def application_request_info(
         errors["deadline"] = _("The deadline must be in the future.")
     if errors:
         raise ValidationError(errors)
-    request = InformationRequest.objects.create(application=app, requested_by=by, message=message, deadline=deadline)
+    request = InformationRequest.objects.create(
+        application=app, requested_by=signed_in(by), message=message, deadline=deadline
+    )
     # The claim as the reviewer saw it: the resubmission lists what changed since.
     app.request_info(by=by, ip=ip, comment=message, audit_facts={"claim_at_request": claim_snapshot(app)})
     app.save()
@@ -157,7 +166,7 @@ def application_request_info(
 def application_recommend(
     *,
     application: Application,
-    by: Any,
+    by: Actor,
     recommendation: str,
     amount: Decimal | None = None,
     reason: str = "",
@@ -199,7 +208,7 @@ def application_recommend(
 
 @transaction.atomic
 def application_return_to_review(
-    *, application: Application, by: Any, comment: str, ip: str | None = None
+    *, application: Application, by: Actor, comment: str, ip: str | None = None
 ) -> Application:
     app = lock_application(application)
     check_transition(app, app.return_to_review, by)
@@ -211,10 +220,13 @@ def application_return_to_review(
 
 
 @transaction.atomic
-def application_approve(*, application: Application, by: Any, comment: str = "", ip: str | None = None) -> Application:
-    """Approve and reserve the amount against the round's budget and the applicant's
-    annual cap. Rows are locked in a fixed order (claim, round, applicant) so that
-    concurrent approvals queue instead of overspending."""
+def application_approve(
+    *, application: Application, by: Actor, comment: str = "", ip: str | None = None
+) -> Application:
+    """Approve and reserve the amount against the round's budget, the applicant's annual
+    cap and, under a scheme that sets one, the policy ceiling of the patent family. Rows
+    are locked in a fixed order (claim, round, applicant, family) so that concurrent
+    approvals queue instead of overspending, whichever schemes they are under."""
     app = lock_application(application)
     check_transition(app, app.approve, by)
     amount = app.recommended_amount or Decimal("0.00")
@@ -235,6 +247,7 @@ def application_approve(*, application: Application, by: Any, comment: str = "",
             )
             % {"committed": committed, "amount": amount, "cap": funding_round.per_applicant_annual_cap}
         )
+    check_family_ceiling(app, amount)
     funding_round.reserved_amount += amount
     funding_round.save(update_fields=["reserved_amount"])
     notice_ends_on = (
@@ -250,8 +263,38 @@ def application_approve(*, application: Application, by: Any, comment: str = "",
     return app
 
 
+def check_family_ceiling(app: Application, amount: Decimal) -> None:
+    """Lock the patent family's row, then refuse an amount above what the ceiling leaves:
+    two approvals of one family under two schemes wait for each other here."""
+    patent = app.patent
+    if app.funding_round.scheme.ceiling_share is None or patent is None:
+        return
+    family = patent.family
+    if family is None:  # a patent stored before families: give it one now
+        family = patent.attach_family()
+        patent.save(update_fields=["family"])
+    PatentFamily.objects.select_for_update().get(pk=family.pk)
+    ceiling = family_ceiling(app)
+    if ceiling is not None and amount > ceiling.left:
+        raise CeilingExceeded(
+            _(
+                "Public support for this patent family may not exceed CNY %(limit)s (%(share)s%% of official fees "
+                "of CNY %(fees)s); CNY %(counted)s is already granted or declared, so CNY %(left)s is left and "
+                "CNY %(amount)s cannot be approved. Return the case to review to lower the amount."
+            )
+            % {
+                "limit": ceiling.limit,
+                "share": (ceiling.share * 100).normalize(),
+                "fees": ceiling.official_fees,
+                "counted": ceiling.recorded_support + ceiling.declared_support,
+                "left": ceiling.left,
+                "amount": amount,
+            }
+        )
+
+
 @transaction.atomic
-def application_reject(*, application: Application, by: Any, reason: str, ip: str | None = None) -> Application:
+def application_reject(*, application: Application, by: Actor, reason: str, ip: str | None = None) -> Application:
     app = lock_application(application)
     check_transition(app, app.reject, by)
     if not reason.strip():
@@ -265,15 +308,13 @@ def application_reject(*, application: Application, by: Any, reason: str, ip: st
 
 @transaction.atomic
 def application_record_objection(
-    *, application: Application, by: Any, objection: str, ip: str | None = None
+    *, application: Application, by: Actor, objection: str, ip: str | None = None
 ) -> Application:
     """An objection during the public notice reopens the case and releases its reservation."""
     app = lock_application(application)
     check_transition(app, app.reopen, by)
     if not objection.strip():
         raise ValidationError({"objection": _("Record what the objection says.")})
-    if not app.notice_open(timezone.localdate()):
-        raise InvalidState(_("The public notice period has ended; objections can no longer reopen this case."))
     amount = app.approved_amount or Decimal("0.00")
     funding_round = FundingRound.objects.select_for_update().get(pk=app.funding_round_id)
     funding_round.reserved_amount -= amount
@@ -289,7 +330,7 @@ REASSIGNABLE_STATUSES = [ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INFO_
 
 @transaction.atomic
 def application_reassign_reviewer(
-    *, application: Application, to: Any, by: Any, reason: str, ip: str | None = None
+    *, application: Application, to: Any, by: Actor, reason: str, ip: str | None = None
 ) -> Application:
     """A scheme administrator moves a case under review to another reviewer (leave,
     workload). Not a state change, but who reviews a case is part of its record."""

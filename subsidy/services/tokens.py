@@ -30,6 +30,7 @@ from subsidy.models.tokens import (
     API_TOKEN_PREFIX_LENGTH,
     api_token_hash,
 )
+from subsidy.people import Actor
 from subsidy.permissions import user_is_staff_member
 
 
@@ -93,7 +94,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, by: Any, reason: str, ip: str | None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: Actor, reason: str, ip: str | None) -> ApiToken:
     """`by` revokes one of their own tokens; it stops working at once. Nobody may revoke
     someone else's. Revoking a revoked token changes nothing."""
     if by is None or not by.is_authenticated or by.pk != token.user_id:
@@ -118,7 +119,7 @@ def api_token_revoke(*, token: ApiToken, by: Any, reason: str, ip: str | None) -
 
 
 @transaction.atomic
-def api_tokens_revoke_all(*, user: Any, reason: str, by: Any = None, ip: str | None = None) -> int:
+def api_tokens_revoke_all(*, user: Any, reason: str, by: Actor | None = None, ip: str | None = None) -> int:
     """Every token of `user` that still works stops working, each with an audit row
     giving the reason (`by` None: the system, on a change of the account). Returns how
     many were revoked."""

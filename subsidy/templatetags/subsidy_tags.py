@@ -103,6 +103,7 @@ def status_label(value: str) -> str:
 
 
 SELECTION_TERMS = {
+    "scheme": _("scheme %(value)s"),
     "round": _("round %(value)s"),
     "city": _("city %(value)s"),
     "approved>": _("approved on or after %(value)s"),

@@ -12,13 +12,14 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
-from subsidy.demo import TINY_PDF, demo_cnipa, demo_uscc
+from subsidy.demo_data import TINY_PDF
 from subsidy.identifiers import USCC_ALPHABET
 from subsidy.models import Applicant, Application, ApplicationStatus
 from subsidy.portal.steps import CLAIM_STEPS
 from tests.e2e.axe import assert_accessible
 from tests.e2e.keyboard import assert_keyboard_reachable
 from tests.factories import FundingRoundFactory, UserFactory, submitted_application, today
+from tests.identifiers import valid_cnipa, valid_uscc
 
 REFERENCE = re.compile(r"GDHK-\d{4}-\d{6}")
 APPLICANT_NAME = "深圳市前海星河智能科技有限公司"
@@ -67,7 +68,7 @@ def upload(page: Page, doc_type: str, name: str, mime_type: str, content: bytes)
 
 def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(page, mailoutbox):
     funding_round = FundingRoundFactory()
-    good_uscc = demo_uscc("440300", "MA5F3K2Q8")
+    good_uscc = valid_uscc("440300", "MA5F3K2Q8")
     wrong_uscc = good_uscc[:-1] + next(c for c in USCC_ALPHABET if c != good_uscc[-1])
     email = "founder@xinghe.example.cn"
 
@@ -131,11 +132,11 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     expect(page).to_have_url(re.compile(r"/patent/$"))
     assert_accessible(page)
     assert_keyboard_reachable(page)
-    page.fill("#id_hk_number", "hk 1234567")
+    page.fill("#id_number", "hk 1234567")
     page.check("input[name=kind][value=standard]")
     page.check("input[name=route][value=R]")
     page.select_option("#id_designated_office", "CNIPA")
-    page.fill("#id_designated_application_number", demo_cnipa(2023, "0000001"))
+    page.fill("#id_designated_application_number", valid_cnipa(2023, "0000001"))
     page.fill("#id_title_zh", "一种用于无人机的智能避障装置")
     page.fill("#id_title_en", "Intelligent obstacle avoidance device for drones")
     page.fill("#id_grant_date", (today() - dt.timedelta(days=30)).isoformat())
@@ -189,7 +190,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     application = Application.objects.get()
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.reference == reference
-    assert application.patent is not None and application.patent.hk_number.startswith("HK1234567")
+    assert application.patent is not None and application.patent.number.startswith("HK1234567")
     assert application.documents.count() == 3
     assert len(mailoutbox) == 2  # the activation link, then the receipt
     assert reference in mailoutbox[1].body

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from subsidy.demo import DEMO_PAID_BATCH, load_demo
+from subsidy.demo import load_demo
+from subsidy.demo_data import DEMO_PAID_BATCH
 from subsidy.models import Batch, ExportFormat, Role
 from subsidy.services import batches
 from tests.e2e.tour_pages import DESKTOP, PHONE, demo_email, signed_in, tour_pages

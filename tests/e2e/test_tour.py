@@ -19,7 +19,8 @@ from playwright.sync_api import Page, expect
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from subsidy.demo import DEMO_ACCOUNTS, DEMO_PAID_BATCH, load_demo
+from subsidy.demo import load_demo
+from subsidy.demo_data import DEMO_ACCOUNTS, DEMO_PAID_BATCH
 from subsidy.models import ApplicantChange, Application, ApplicationStatus, Batch, Letter, LetterStatus, Role
 from subsidy.services.applicants import applicant_update
 from subsidy.services.identity_claims import identity_claim_submit

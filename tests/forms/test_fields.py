@@ -13,9 +13,9 @@ from forms.applicants import ApplicantForm, IdentityClaimForm
 from forms.claims import PatentForm
 from forms.fields import IdentifierField
 from subsidy import identifiers
-from subsidy.demo import demo_resident_id, demo_uscc
+from tests.identifiers import valid_resident_id, valid_uscc
 
-USCC = demo_uscc("440604", "MA4W1X2Y3")
+USCC = valid_uscc("440604", "MA4W1X2Y3")
 
 
 def spaced(code: str, group: int = 4) -> str:
@@ -48,7 +48,7 @@ def applicant_data(**overrides: str) -> dict[str, str]:
 
 def patent_data(**overrides: str) -> dict[str, str]:
     data = {
-        "hk_number": "HK1234567",
+        "number": "HK1234567",
         "kind": "standard",
         "route": "O",
         "title_zh": "一种装置",
@@ -60,8 +60,8 @@ def patent_data(**overrides: str) -> dict[str, str]:
 
 
 def test_every_identifier_field_is_an_identifier_field_without_a_maxlength_that_cuts_a_paste():
-    forms = [ApplicantForm(), PatentForm(), IdentityClaimForm()]
-    names = [*identifiers.IDENTIFIER_INPUT, "number"]
+    forms = [ApplicantForm(), PatentForm(), PatentForm(offices=["US", "EP"]), IdentityClaimForm()]
+    names = list(identifiers.IDENTIFIER_INPUT)
     found = [(form, name) for form in forms for name in names if name in form.fields]
     assert {name for _form, name in found} == set(names)
     for form, name in found:
@@ -99,7 +99,7 @@ def test_an_identity_number_pasted_with_spaces_and_in_lower_case_is_accepted():
     number = next(
         candidate
         for serial in range(100, 1000)
-        if (candidate := demo_resident_id("440604", "19860315", str(serial))).endswith("X")
+        if (candidate := valid_resident_id("440604", "19860315", str(serial))).endswith("X")
     )
     form = ApplicantForm(
         applicant_data(
@@ -116,17 +116,17 @@ FULL_WIDTH_HK = "\uff28\uff2b\uff11\uff12\uff13\uff14\uff15\uff16\uff17\u3000\uf
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("typed", ["  hk   1234567    b  ", "hk 1234567 b", FULL_WIDTH_HK])
-def test_a_hk_number_with_spaces_and_in_lower_case_is_accepted(typed):
-    form = PatentForm(patent_data(hk_number=typed))
+def test_a_patent_number_with_spaces_and_in_lower_case_is_accepted(typed):
+    form = PatentForm(patent_data(number=typed))
     assert form.is_valid(), form.errors
-    assert form.instance.hk_number == "HK1234567 B"
+    assert form.instance.number == "HK1234567 B"
 
 
 @pytest.mark.django_db
-def test_a_hk_number_keeps_its_parts_apart_so_a_stray_digit_is_refused():
-    form = PatentForm(patent_data(hk_number="HK1234567   1"))
+def test_a_patent_number_keeps_its_parts_apart_so_a_stray_digit_is_refused():
+    form = PatentForm(patent_data(number="HK1234567   1"))
     assert not form.is_valid()
-    assert [error.code for error in form.errors.as_data()["hk_number"]] == ["hk_number_format"]
+    assert [error.code for error in form.errors.as_data()["number"]] == ["hk_number_format"]
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from subsidy.claim_changes import change_lines, claim_changes, claim_snapshot
-from subsidy.models import Applicant, CostItem, HKPatent
+from subsidy.models import Applicant, CostItem, Patent
 from subsidy.services import applications as applicant_side
 from subsidy.services import documents as document_services
 from tests.factories import ApplicationFactory, pdf_upload, today
@@ -28,7 +28,7 @@ COST = {
 def snapshot(**parts):
     base = {
         "applicant": {"id": 1, "name": "佛山市禅城新材料有限公司", "address": "佛山市禅城区 1 号", "id_number": "d1"},
-        "patent": {"hk_number": "HK1300001", "title_en": "A test device", "proprietors": ["佛山市禅城新材料有限公司"]},
+        "patent": {"number": "HK1300001", "title_en": "A test device", "proprietors": ["佛山市禅城新材料有限公司"]},
         "costs": [dict(COST)],
         "documents": [{"id": 1, "doc_type": "grant_certificate", "name": "cert.pdf", "sha256": "a"}],
         "declarations": {"declare_true_and_complete": True, "declare_no_double_funding": True},
@@ -61,15 +61,13 @@ def test_documents_added_and_removed():
         ("document", "added", "receipt.pdf"),
     ]
     assert english(changes) == [
-        "Document removed: HK grant certificate: cert.pdf",
+        "Document removed: Grant certificate: cert.pdf",
         "Document added: Fee receipt: receipt.pdf",
     ]
 
 
 def test_a_patent_field_and_the_proprietors_changed():
-    after = snapshot(
-        patent={"hk_number": "HK1300001", "title_en": "A better device", "proprietors": ["A 公司", "B 公司"]}
-    )
+    after = snapshot(patent={"number": "HK1300001", "title_en": "A better device", "proprietors": ["A 公司", "B 公司"]})
     changes = claim_changes(snapshot(), after)
     assert changes == [
         {"part": "patent", "field": "title_en", "before": "A test device", "after": "A better device"},
@@ -81,7 +79,7 @@ def test_a_patent_field_and_the_proprietors_changed():
         },
     ]
     with translation.override("en"):
-        title_label = str(HKPatent._meta.get_field("title_en").verbose_name)
+        title_label = str(Patent._meta.get_field("title_en").verbose_name)
     assert english(changes) == [
         f"Patent: {title_label}: A test device → A better device",
         "Patent: Registered proprietors: 佛山市禅城新材料有限公司 → A 公司; B 公司",

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from subsidy.demo import DEMO_ACCOUNTS, DEMO_BATCH, DEMO_PAID_BATCH, DEMO_PASSWORD, load_demo
+from subsidy.demo import load_demo
+from subsidy.demo_data import DEMO_ACCOUNTS, DEMO_BATCH, DEMO_PAID_BATCH, DEMO_PASSWORD
 from subsidy.models import (
     Application,
     ApplicationStatus,

@@ -9,9 +9,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from subsidy import rules
 from subsidy.amounts import CostLine, compute_amount
-from subsidy.demo import demo_cnipa, demo_resident_id, demo_uscc
-from subsidy.models import Applicant, FundingRound, HKPatent, Scheme
+from subsidy.models import Applicant, FundingRound, Patent, Scheme
 from subsidy.models.schemes import HK_SCHEME_VALUES, HK_STANDARD_PATENT_SCHEME
+from tests.identifiers import valid_cnipa, valid_resident_id, valid_uscc
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -41,7 +41,7 @@ def make_org(**kw):
         kind="organisation",
         name="深圳市鹏城光电科技有限公司",
         name_en="Shenzhen Pengcheng Optoelectronics Co., Ltd.",
-        uscc=demo_uscc("440300", "MA5F3K2Q8"),
+        uscc=valid_uscc("440300", "MA5F3K2Q8"),
         city="shenzhen",
         bank_account_name="x",
         bank_name="y",
@@ -54,15 +54,15 @@ def make_org(**kw):
 
 def make_patent(**kw):
     values = dict(
-        hk_number="HK1234567",
+        number="HK1234567",
         kind="standard",
         route="R",
         designated_office="CNIPA",
-        designated_application_number=demo_cnipa(2023, "0000001"),
+        designated_application_number=valid_cnipa(2023, "0000001"),
         grant_date=dt.date(2026, 10, 1),
     )
     values.update(kw)
-    return HKPatent(**values)
+    return Patent(**values)
 
 
 def make_amount(costs=None, remaining="500000"):
@@ -134,21 +134,21 @@ def test_round_is_open(day, passed):
 
 
 def test_organisation_outside_guangdong_fails_with_reason():
-    result = check(rules.applicant_in_guangdong, applicant=make_org(uscc=demo_uscc("110105", "MA5F3K2Q8")))
+    result = check(rules.applicant_in_guangdong, applicant=make_org(uscc=valid_uscc("110105", "MA5F3K2Q8")))
     assert not result.passed
     assert "44" in str(result.reason)
 
 
 def test_individual_with_guangdong_id_passes():
     person = Applicant(
-        kind="individual", name="黄喆", id_kind="resident_id", id_number=demo_resident_id("440604", "19860315", "123")
+        kind="individual", name="黄喆", id_kind="resident_id", id_number=valid_resident_id("440604", "19860315", "123")
     )
     assert check(rules.applicant_in_guangdong, applicant=person, proprietors=["黄喆"]).passed
 
 
 def test_individual_with_other_province_id_fails():
     person = Applicant(
-        kind="individual", name="王五", id_kind="resident_id", id_number=demo_resident_id("110105", "19860315", "123")
+        kind="individual", name="王五", id_kind="resident_id", id_number=valid_resident_id("110105", "19860315", "123")
     )
     assert not check(rules.applicant_in_guangdong, applicant=person).passed
 
@@ -158,7 +158,7 @@ def test_residence_permit_needs_the_permit_uploaded():
         kind="individual",
         name="陈燊",
         id_kind="residence_permit",
-        id_number=demo_resident_id("810000", "19900101", "001"),
+        id_number=valid_resident_id("810000", "19900101", "001"),
     )
     assert not check(rules.applicant_in_guangdong, applicant=person, document_types={"grant_certificate"}).passed
     assert check(rules.applicant_in_guangdong, applicant=person, document_types={"identity"}).passed
@@ -249,7 +249,7 @@ def test_required_documents_depend_on_applicant_kind():
     result = check(rules.required_documents_uploaded, document_types={"grant_certificate", "fee_receipt"})
     assert not result.passed
     person = Applicant(
-        kind="individual", name="黄喆", id_kind="resident_id", id_number=demo_resident_id("440604", "19860315", "123")
+        kind="individual", name="黄喆", id_kind="resident_id", id_number=valid_resident_id("440604", "19860315", "123")
     )
     facts = make_facts(applicant=person, document_types={"grant_certificate", "fee_receipt", "identity"})
     assert rules.required_documents_uploaded(facts).passed

@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from subsidy.demo import TINY_PDF, minimal_pdf
+from subsidy.demo_data import TINY_PDF, minimal_pdf
 from subsidy.uploads import check_upload
 
 

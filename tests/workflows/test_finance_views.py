@@ -53,8 +53,9 @@ def test_finance_nav_for_finance_roles_only(client, officer):
 def test_build_a_draft_from_the_selection(client, officer, django_assert_num_queries):
     for _ in range(3):
         payable_application()
-    # session, user, roles, count and total, preview rows (joined), the round filter's choices
-    with django_assert_num_queries(6):
+    # session, user, roles (and scopes), count and total, preview rows (joined), the scheme
+    # and round filters' choices
+    with django_assert_num_queries(7):
         response = client.get(reverse("staff:batch_new"))
     assert (response.context["count"], str(response.context["total"])) == (3, "12000.00")
     response = client.post(reverse("staff:batch_new"), {"city": "shenzhen"})

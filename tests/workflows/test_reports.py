@@ -193,3 +193,25 @@ def test_only_scheme_administrators_and_auditors_see_the_reports(client, role, s
     client.force_login(staff_member(role))
     assert client.get("/staff/reports/").status_code == status
     assert client.get("/staff/reports/status.csv").status_code == status
+
+
+def test_the_reports_count_the_chosen_scheme_only_and_never_one_the_account_does_not_work_on(client, data_set):
+    from tests.factories import staff_of_scheme, top_up_scheme
+
+    city = top_up_scheme()
+    claim(FundingRoundFactory(scheme=city), "zhuhai", "R", "submitted", Decimal("700"), submitted=NOW)
+    auditor = staff_member(Role.AUDITOR)
+    client.force_login(auditor)
+    chosen = client.get(f"/staff/reports/city.csv?scheme={city.pk}").content.decode("utf-8-sig")
+    assert [row[:2] for row in csv.reader(io.StringIO(chosen)) if row[0] in ("Zhuhai", "Shenzhen")] == [
+        ["Shenzhen", "0"],
+        ["Zhuhai", "1"],
+    ]
+    page = client.get(f"/staff/reports/?scheme={city.pk}")
+    assert page.context["chosen_scheme"] == city.pk
+    assert f'value="{city.pk}" selected' in page.content.decode()
+    # An auditor of the province's scheme only cannot count the city's by choosing it.
+    province_auditor = staff_of_scheme(data_set["late"].funding_round.scheme, Role.AUDITOR)
+    client.force_login(province_auditor)
+    counted = client.get(f"/staff/reports/city.csv?scheme={city.pk}").content.decode("utf-8-sig")
+    assert ["Zhuhai", "0"] in [row[:2] for row in csv.reader(io.StringIO(counted))]

@@ -54,7 +54,7 @@ def test_staff_cannot_open_drafts(client, reviewer):
 
 def test_admin_pages_load_for_the_scheme_admin(admin_client):
     submitted_application()
-    for name in ["application", "applicant", "fundinground", "auditentry", "exchangerate", "hkpatent"]:
+    for name in ["application", "applicant", "fundinground", "auditentry", "exchangerate", "patent"]:
         assert admin_client.get(reverse(f"admin:subsidy_{name}_changelist")).status_code == 200
 
 

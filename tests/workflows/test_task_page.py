@@ -11,14 +11,14 @@ from django.urls import reverse
 
 from forms.reviews import ApprovalConfirmForm
 from subsidy.models import Application, ApplicationStatus, AuditEntry, ChecklistEntry, Role
-from subsidy.rules import RULE_TITLES
+from subsidy.rules import RULE_SETS
 from tests.factories import awaiting_decision, cleared, staff_member, submitted_application
 from tests.workflows.test_flow import act, approve, confirm_checklist, take, the_open_task
 from workflows.services import task_take
 
 pytestmark = pytest.mark.django_db
 
-RULES = list(RULE_TITLES)
+RULES = list(RULE_SETS["hk_standard_patent"].codes)
 
 
 def task_url(task):

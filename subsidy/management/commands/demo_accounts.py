@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from subsidy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_START_PAGES
+from subsidy.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_START_PAGES
 
 
 class Command(BaseCommand):

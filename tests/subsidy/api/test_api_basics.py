@@ -23,6 +23,17 @@ def test_schema_and_documentation_pages_are_served():
     assert client.get("/api/redoc/").status_code == 200
 
 
+def test_the_schema_shows_the_scheme_and_the_patent_office_everywhere_they_apply():
+    schema = api_client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    listed = schema["paths"]["/api/v1/applications/"]["get"]["parameters"]
+    assert "scheme" in {parameter["name"] for parameter in listed}
+    components = schema["components"]["schemas"]
+    assert {"scheme", "patent_office", "patent_number"} <= set(components["ApplicationList"]["properties"])
+    assert {"office", "number", "priority_office", "priority_number"} <= set(components["Patent"]["properties"])
+    assert "other_public_support" in components["Declarations"]["properties"]
+    assert "scheme" in components["BatchCreateRequest"]["properties"]
+
+
 def test_a_token_is_obtained_with_email_and_password_and_then_authenticates():
     user = UserFactory(username="api@example.cn", email="api@example.cn")
     client = api_client()
@@ -96,7 +107,7 @@ def draft_payload(application):
     patent = application.patent
     return {
         "patent": {
-            "hk_number": "HK1234567",
+            "number": "HK1234567",
             "route": "R",
             "designated_office": "CNIPA",
             "designated_application_number": patent.designated_application_number,
@@ -134,10 +145,15 @@ def test_an_applicant_creates_a_draft_and_updates_it_while_it_is_a_draft():
     updated = client.patch(f"/api/v1/applications/{body['id']}/", payload, HTTP_IF_MATCH=created["ETag"])
     assert updated.status_code == 200, updated.json()
     data = updated.json()
-    assert data["patent"]["hk_number"] == "HK1234567"
+    assert data["patent"]["number"] == "HK1234567"
     assert data["patent"]["proprietors"] == ["深圳市测试科技有限公司"]
     assert [i["amount"] for i in data["cost_items"]] == ["1200.00"]
-    assert data["declarations"] == {"true_and_complete": True, "no_double_funding": True, "consent_to_checks": False}
+    assert data["declarations"] == {
+        "true_and_complete": True,
+        "no_double_funding": True,
+        "consent_to_checks": False,
+        "other_public_support": "0.00",
+    }
     # The first client's tag is stale now: a second write based on it is refused.
     again = client.patch(f"/api/v1/applications/{body['id']}/", {"cost_items": []}, HTTP_IF_MATCH=created["ETag"])
     assert again.status_code == 412
@@ -147,10 +163,10 @@ def test_patent_errors_are_reported_under_patent():
     application = ApplicationFactory(complete=False)
     client = api_client(application.created_by)
     etag = client.get(f"/api/v1/applications/{application.pk}/")["ETag"]
-    payload = {"patent": {**draft_payload(application)["patent"], "hk_number": "XX12"}}
+    payload = {"patent": {**draft_payload(application)["patent"], "number": "XX12"}}
     response = client.patch(f"/api/v1/applications/{application.pk}/", payload, HTTP_IF_MATCH=etag)
     assert response.status_code == 400
-    assert list(response.json()["patent"]) == ["hk_number"]
+    assert list(response.json()["patent"]) == ["number"]
 
 
 def test_a_submitted_claim_can_no_longer_be_updated():

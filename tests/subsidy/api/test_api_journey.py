@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from subsidy.demo import TINY_PDF, demo_cnipa, demo_uscc
+from subsidy.demo_data import TINY_PDF
 from subsidy.models import Role
 from tests.factories import FundingRoundFactory, UserFactory, staff_member
+from tests.identifiers import valid_cnipa, valid_uscc
 from tests.subsidy.api.conftest import api_client
 from tests.subsidy.exports.bank_files import craft_pain002, pain001_transactions
 
@@ -40,7 +41,7 @@ def test_a_claim_from_draft_to_paid_through_the_api_only(django_capture_on_commi
             {
                 "kind": "organisation",
                 "name": name,
-                "uscc": demo_uscc("440100", "MA0000001"),
+                "uscc": valid_uscc("440100", "MA0000001"),
                 "city": "guangzhou",
                 "address": "广州市天河区 1 号",
                 "contact_person": "张三",
@@ -65,10 +66,10 @@ def test_a_claim_from_draft_to_paid_through_the_api_only(django_capture_on_commi
             claim_url,
             {
                 "patent": {
-                    "hk_number": "hk 1300999",
+                    "number": "hk 1300999",
                     "route": "R",
                     "designated_office": "CNIPA",
-                    "designated_application_number": demo_cnipa(2023, "0000999"),
+                    "designated_application_number": valid_cnipa(2023, "0000999"),
                     "title_zh": "一种接口测试装置",
                     "grant_date": (today - dt.timedelta(days=30)).isoformat(),
                     "proprietors": [name],
@@ -87,7 +88,7 @@ def test_a_claim_from_draft_to_paid_through_the_api_only(django_capture_on_commi
             HTTP_IF_MATCH=draft["ETag"],
         )
     ).json()
-    assert updated["patent"]["hk_number"] == "HK1300999"
+    assert updated["patent"]["number"] == "HK1300999"
     for doc_type in ("grant_certificate", "fee_receipt", "business_licence"):
         upload = {"doc_type": doc_type, "file": _pdf(f"{doc_type}.pdf")}
         ok(applicant_api.post(f"{claim_url}documents/", upload, format="multipart"), 201)

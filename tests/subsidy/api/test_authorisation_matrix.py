@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from subsidy.demo import demo_resident_id
 from subsidy.services.tokens import api_token_create
 from tests.authorisation import (
     ELSEWHERE,
@@ -27,6 +26,7 @@ from tests.authorisation import (
     with_elsewhere,
 )
 from tests.factories import pdf_upload
+from tests.identifiers import valid_resident_id
 from tests.subsidy.api.conftest import api_client
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ NEW_APPLICANT = {
     "kind": "individual",
     "name": "黄喆",
     "id_kind": "resident_id",
-    "id_number": demo_resident_id("440604", "19860315", "777"),
+    "id_number": valid_resident_id("440604", "19860315", "777"),
     "city": "foshan",
     "address": "佛山市禅城区 1 号",
     "contact_person": "黄喆",

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from subsidy.api.idempotency import KEPT_FOR, idempotency_keys_prune
 from subsidy.models import Application, ApplicationStatus, AuditEntry, Batch, IdempotencyKey, Role
+from subsidy.services.idempotency import KEPT_FOR, idempotency_keys_prune
 from tests.double_clicks import at_once, settled
 from tests.factories import cleared, finance_staff, in_review, payable_application, staff_member, submitted_application
 from tests.subsidy.api.conftest import api_client

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from subsidy.demo import demo_uscc
 from subsidy.models import Applicant
 from tests.factories import ApplicantFactory, ApplicationFactory, UserFactory
+from tests.identifiers import valid_uscc
 from tests.subsidy.api.conftest import api_client
 from tests.subsidy.api.test_api_basics import draft_payload
 
 pytestmark = pytest.mark.django_db
 
-USCC = demo_uscc("440100", "MA0000077")
+USCC = valid_uscc("440100", "MA0000077")
 
 
 def spaced(code: str, group: int = 4) -> str:
@@ -74,23 +74,23 @@ def test_a_too_long_identifier_is_a_field_error_counting_the_cleaned_characters(
     assert own.uscc != USCC
 
 
-def test_a_hk_number_with_spaces_and_in_lower_case_is_accepted():
+def test_a_patent_number_with_spaces_and_in_lower_case_is_accepted():
     application = ApplicationFactory(complete=False)
     client = api_client(application.created_by)
     etag = client.get(f"/api/v1/applications/{application.pk}/")["ETag"]
     typed = "   hk      1234567        b    "  # 31 characters as sent, the field stores 20
-    payload = {"patent": {**draft_payload(application)["patent"], "hk_number": typed}}
+    payload = {"patent": {**draft_payload(application)["patent"], "number": typed}}
     response = client.patch(f"/api/v1/applications/{application.pk}/", payload, HTTP_IF_MATCH=etag)
     assert response.status_code == 200, response.json()
-    assert response.json()["patent"]["hk_number"] == "HK1234567 B"
+    assert response.json()["patent"]["number"] == "HK1234567 B"
 
 
-def test_a_hk_number_too_long_after_cleaning_counts_the_cleaned_characters():
+def test_a_patent_number_too_long_after_cleaning_counts_the_cleaned_characters():
     application = ApplicationFactory(complete=False)
     client = api_client(application.created_by)
     etag = client.get(f"/api/v1/applications/{application.pk}/")["ETag"]
-    payload = {"patent": {**draft_payload(application)["patent"], "hk_number": "hk 1234567 " + "b" * 12}}
+    payload = {"patent": {**draft_payload(application)["patent"], "number": "hk 1234567 " + "b" * 22}}
     response = client.patch(f"/api/v1/applications/{application.pk}/", payload, HTTP_IF_MATCH=etag)
     assert response.status_code == 400
-    [message] = response.json()["patent"]["hk_number"]
-    assert "20" in message and "23" in message
+    [message] = response.json()["patent"]["number"]
+    assert "30" in message and "33" in message

@@ -38,7 +38,7 @@ def test_text_layer_has_name_reference_patent_and_both_forms_of_the_amount(appro
     text = text_layer(pdf)
     assert RARE_NAME in text
     assert content.reference in text
-    assert content.hk_number.replace(" ", "") in text
+    assert content.patent_number.replace(" ", "") in text
     assert content.applicant_id in text
     assert "12,345.67" in text
     assert "人民币壹万贰仟叁佰肆拾伍元陆角柒分" in text
@@ -230,7 +230,7 @@ def test_every_label_fits_so_its_value_starts_in_the_value_column(kind, chinese)
     content = sample_letter(8, kind=kind, chinese=chinese)
     edges = word_left_edges(render_letter(content))
     column = (17 + 46) / 25.4 * 72  # page margin + label width, in points
-    values = [content.reference, content.application_reference, content.applicant_id, content.hk_number.split()[0]]
+    values = [content.reference, content.application_reference, content.applicant_id, content.patent_number.split()[0]]
     for value in values:
         assert value in edges, value
         assert all(abs(x - column) < 3 for x in edges[value]), (value, edges[value], column)

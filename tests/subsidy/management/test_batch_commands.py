@@ -5,7 +5,8 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
-from subsidy.demo import DEMO_BATCH, load_demo
+from subsidy.demo import load_demo
+from subsidy.demo_data import DEMO_BATCH
 from subsidy.exports.pain001 import validate_pain001
 from subsidy.models import Application, ApplicationStatus, AuditEntry, Batch, BatchExport, BatchStatus
 from tests.subsidy.exports.bank_files import craft_pain002, pain001_transactions

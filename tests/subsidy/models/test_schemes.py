@@ -91,7 +91,8 @@ def test_no_round_of_a_scheme_is_open_after_its_end():
 
 
 def test_each_scheme_numbers_its_own_claims():
-    top_up_round = FundingRoundFactory(scheme=city_top_up())
+    # No ceiling: the factory's claims list no official fees (tests/subsidy/services/test_family_ceiling.py).
+    top_up_round = FundingRoundFactory(scheme=city_top_up(ceiling_share=None))
     province = submitted_application()
     city = submitted_application(funding_round=top_up_round)
     again = submitted_application(funding_round=top_up_round)
@@ -101,10 +102,10 @@ def test_each_scheme_numbers_its_own_claims():
 
 
 def test_a_patent_is_funded_once_per_scheme_and_by_each_scheme():
-    top_up_round = FundingRoundFactory(scheme=city_top_up())
+    top_up_round = FundingRoundFactory(scheme=city_top_up(ceiling_share=None))
     owner = UserFactory()
     applicant = ApplicantFactory(owner=owner)
-    same_patent = {"hk_number": "HK1234567"}
+    same_patent = {"number": "HK1234567"}
     submitted_application(created_by=owner, applicant=applicant, patent=HKPatentFactory(**same_patent))
     submitted_application(
         created_by=owner, applicant=applicant, patent=HKPatentFactory(**same_patent), funding_round=top_up_round
@@ -116,7 +117,7 @@ def test_a_patent_is_funded_once_per_scheme_and_by_each_scheme():
     assert [failure.code for failure in refused.value.failures] == ["patent_not_claimed_before"]
     # Behind the rule, the database: one live claim per patent and scheme.
     with pytest.raises(IntegrityError), transaction.atomic():
-        PatentClaim.objects.create(scheme=top_up_round.scheme, hk_key="HK1234567", application=ApplicationFactory())
+        PatentClaim.objects.create(scheme=top_up_round.scheme, patent_key="HK1234567", application=ApplicationFactory())
 
 
 def test_the_annual_cap_counts_per_scheme_and_calendar_year():

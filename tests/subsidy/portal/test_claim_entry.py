@@ -154,9 +154,9 @@ def test_a_step_whose_form_was_refused_is_not_complete_in_the_step_bar(client):
     client.force_login(application.created_by)
     shown = client.get(url("portal:claim_patent", application))
     assert step_state(shown, "patent").complete
-    saved_number = application.patent.hk_number
+    saved_number = application.patent.number
     data = {
-        "hk_number": "XX12",
+        "number": "XX12",
         "kind": "standard",
         "route": "O",
         "title_zh": "装置",
@@ -172,7 +172,7 @@ def test_a_step_whose_form_was_refused_is_not_complete_in_the_step_bar(client):
     assert 'aria-current="step"' in patent_item
     assert "to correct" in patent_item and "done" not in patent_item
     application.patent.refresh_from_db()
-    assert application.patent.hk_number == saved_number
+    assert application.patent.number == saved_number
     # The other steps keep their state.
     assert step_state(refused, "costs").complete and not step_state(refused, "costs").has_errors
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from subsidy.demo import TINY_PDF, demo_uscc
+from subsidy.demo_data import TINY_PDF
 from subsidy.identifiers import USCC_ALPHABET
 from subsidy.models import Applicant, Application, ApplicationStatus, CostItem, Document, LetterChinese
 from subsidy.portal.steps import CLAIM_STEPS
@@ -19,6 +19,7 @@ from tests.factories import (
     today,
     update_claim,
 )
+from tests.identifiers import valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def applicant_post(**overrides):
         "kind": "organisation",
         "name": "佛山市禅城新材料有限公司",
         "name_en": "",
-        "uscc": demo_uscc("440604", "MA4W1X2Y3"),
+        "uscc": valid_uscc("440604", "MA4W1X2Y3"),
         "id_kind": "",
         "id_number": "",
         "city": "foshan",
@@ -59,7 +60,7 @@ def applicant_post(**overrides):
 
 def test_wrong_uscc_check_character_is_a_field_error_and_nothing_is_stored(client):
     client.force_login(UserFactory())
-    good = demo_uscc("440604", "MA4W1X2Y3")
+    good = valid_uscc("440604", "MA4W1X2Y3")
     wrong = good[:-1] + next(c for c in USCC_ALPHABET if c != good[-1])
     response = client.post(reverse("portal:applicant_create"), applicant_post(uscc=wrong))
     assert response.status_code == 200
@@ -84,7 +85,7 @@ def test_html_in_text_fields_is_escaped_on_output(client, draft):
     response = client.post(
         url("portal:claim_patent", draft),
         {
-            "hk_number": "HK1234567",
+            "number": "HK1234567",
             "kind": "standard",
             "route": "O",
             "title_zh": evil,
@@ -104,7 +105,7 @@ def test_future_grant_date_is_refused_and_nothing_stored(client, draft):
     response = client.post(
         url("portal:claim_patent", draft),
         {
-            "hk_number": "HK1234567",
+            "number": "HK1234567",
             "kind": "standard",
             "route": "O",
             "title_zh": "装置",
@@ -186,7 +187,7 @@ def test_submit_then_receipt(client):
 def test_second_claim_for_same_patent_gets_a_friendly_message(client):
     first = submitted_application()
     second = ApplicationFactory()
-    second.patent.hk_number = first.patent.hk_number
+    second.patent.number = first.patent.number
     second.patent.save()
     client.force_login(second.created_by)
     response = client.post(url("portal:claim_review", second))
@@ -306,8 +307,8 @@ def test_public_notice_lists_approvals_in_notice_with_nothing_personal(client, d
     assert response.status_code == 200
     for application in approved[:2]:
         assert application.applicant.name in page
-        assert application.patent.hk_number in page
-    assert ended.patent.hk_number not in page
+        assert application.patent.number in page
+    assert ended.patent.number not in page
     assert approved[0].applicant.uscc not in page
     assert approved[0].reference not in page
     assert approved[0].applicant.bank_account_number not in page

@@ -80,7 +80,7 @@ def test_verification_shows_reference_status_digest_and_name_only(client, letter
         applicant.phone,
         applicant.address,
         str(letter.application.approved_amount),
-        letter.application.patent.hk_number,
+        letter.application.patent.number,
     ):
         assert secret not in page
 

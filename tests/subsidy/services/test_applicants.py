@@ -1,18 +1,18 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from subsidy.demo import demo_resident_id, demo_uscc
 from subsidy.exceptions import NotPermitted
 from subsidy.models import AccessRole, Applicant, AuditEntry, Role
 from subsidy.services.applicants import applicant_create, applicant_update
 from tests.factories import ApplicantFactory, UserFactory
+from tests.identifiers import valid_resident_id, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
 ORGANISATION = {
     "kind": "organisation",
     "name": "东莞松山湖智能装备有限公司",
-    "uscc": demo_uscc("441900", "MA51ABCD1").lower(),
+    "uscc": valid_uscc("441900", "MA51ABCD1").lower(),
     "city": "dongguan",
     "address": "东莞市松山湖大道 1 号",
     "contact_person": "林",
@@ -41,7 +41,7 @@ def test_individual_needs_an_id_and_never_keeps_a_uscc():
     with pytest.raises(ValidationError) as caught:
         applicant_create(by=user, fields=fields)
     assert "id_number" in caught.value.error_dict
-    fields["id_number"] = demo_resident_id("440106", "19900101", "001")
+    fields["id_number"] = valid_resident_id("440106", "19900101", "001")
     applicant = applicant_create(by=user, fields=fields)
     assert applicant.uscc == ""
 

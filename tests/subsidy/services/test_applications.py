@@ -33,7 +33,7 @@ def test_submit_assigns_reference_fixes_amount_claims_patent_and_audits(django_c
     assert application.status == ApplicationStatus.SUBMITTED
     assert re.fullmatch(rf"GDHK-{today().year}-\d{{6}}", application.reference)
     assert application.requested_amount == Decimal("4000.00")
-    assert PatentClaim.objects.get(application=application).hk_key == application.patent.hk_key
+    assert PatentClaim.objects.get(application=application).patent_key == application.patent.key
     (entry,) = AuditEntry.objects.for_object(application)
     assert (entry.transition, entry.from_state, entry.to_state) == ("submit", "draft", "submitted")
     assert entry.actor == application.created_by
@@ -75,7 +75,7 @@ def test_hkd_cost_without_rate_blocks_submission_and_with_rate_converts():
 
 def test_second_claim_for_the_same_patent_is_refused():
     first = submitted_application()
-    second = ApplicationFactory(patent=HKPatentFactory(hk_number=first.patent.hk_number + " B"))
+    second = ApplicationFactory(patent=HKPatentFactory(number=first.patent.number + " B"))
     with pytest.raises(NotEligible) as caught:
         services.application_submit(application=second, by=second.created_by)
     assert "patent_not_claimed_before" in [f.code for f in caught.value.failures]
@@ -83,7 +83,7 @@ def test_second_claim_for_the_same_patent_is_refused():
 
 def test_database_refuses_a_second_live_claim_even_past_the_checks(monkeypatch):
     first = submitted_application()
-    second = ApplicationFactory(patent=HKPatentFactory(hk_number=first.patent.hk_number))
+    second = ApplicationFactory(patent=HKPatentFactory(number=first.patent.number))
     # Simulate the race the rule cannot see: the check says free, the constraint decides.
     monkeypatch.setattr("subsidy.selectors.patent_claimed_elsewhere", lambda *a, **k: False)
     with pytest.raises(PatentAlreadyClaimed):
@@ -96,9 +96,9 @@ def test_database_refuses_a_second_live_claim_even_past_the_checks(monkeypatch):
 def test_withdrawn_claim_releases_the_patent():
     first = submitted_application()
     services.application_withdraw(application=first, by=first.created_by, comment="mistake")
-    second = ApplicationFactory(patent=HKPatentFactory(hk_number=first.patent.hk_number))
+    second = ApplicationFactory(patent=HKPatentFactory(number=first.patent.number))
     services.application_submit(application=second, by=second.created_by)
-    assert PatentClaim.objects.filter(hk_key=first.patent.hk_key, released_at__isnull=True).get().application == second
+    assert PatentClaim.objects.filter(patent_key=first.patent.key, released_at__isnull=True).get().application == second
 
 
 def test_patent_step_warns_early_about_a_claimed_patent():
@@ -108,10 +108,10 @@ def test_patent_step_warns_early_about_a_claimed_patent():
         services.application_set_patent(
             application=draft,
             by=draft.created_by,
-            fields={"hk_number": first.patent.hk_number, "route": "O", "title_zh": "x", "grant_date": today()},
+            fields={"number": first.patent.number, "route": "O", "title_zh": "x", "grant_date": today()},
             proprietors=[draft.applicant.name],
         )
-    assert "hk_number" in caught.value.error_dict
+    assert "number" in caught.value.error_dict
 
 
 def test_another_user_may_not_submit_or_withdraw():

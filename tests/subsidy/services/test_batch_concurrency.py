@@ -11,6 +11,7 @@ from subsidy import selectors
 from subsidy.exceptions import DomainError
 from subsidy.models import Application, Batch, BatchLine, Role
 from subsidy.services import batches
+from subsidy.services.batches import lifecycle
 from tests.double_clicks import at_once, settled
 from tests.factories import finance_staff, payable_application
 
@@ -36,7 +37,7 @@ def wait_after_selecting(monkeypatch, parties, select):
             barrier.wait()
         return qs
 
-    monkeypatch.setattr(batches, "batch_candidates", candidates_then_wait)
+    monkeypatch.setattr(lifecycle, "batch_candidates", candidates_then_wait)
 
 
 def assert_one_live_line_each(applications):

@@ -80,6 +80,17 @@ def test_a_draft_holds_every_payable_claim_matching_the_filters(officer):
     assert (entry.transition, entry.actor) == ("batch_create", officer)
 
 
+def test_a_draft_of_one_scheme_holds_only_that_schemes_claims(officer):
+    from tests.factories import top_up_scheme
+
+    city = top_up_scheme()
+    city_claims = [payable_application(funding_round=FundingRoundFactory(scheme=city)) for _ in range(2)]
+    payable_application()  # the province's
+    batch = batches.batch_create(by=officer, scheme=city)
+    assert {line.application_id for line in batch.lines.all()} == {a.pk for a in city_claims}
+    assert batch.description == f"scheme={city.code}"
+
+
 def test_claims_in_public_notice_or_without_bank_details_or_already_batched_are_left_out(officer):
     funding_round = FundingRoundFactory()
     ready = payable_application(funding_round=funding_round)

@@ -35,8 +35,8 @@ def run_concurrently(applications):
 
 
 def test_two_concurrent_claims_for_one_patent_exactly_one_succeeds(monkeypatch):
-    first = ApplicationFactory(patent=HKPatentFactory(hk_number="HK1777777"))
-    second = ApplicationFactory(patent=HKPatentFactory(hk_number="HK1777777 B"))
+    first = ApplicationFactory(patent=HKPatentFactory(number="HK1777777"))
+    second = ApplicationFactory(patent=HKPatentFactory(number="HK1777777 B"))
     # Both threads pass every check before either writes: only the database can decide.
     barrier = threading.Barrier(2, timeout=30)
 
@@ -53,7 +53,7 @@ def test_two_concurrent_claims_for_one_patent_exactly_one_succeeds(monkeypatch):
     assert Application.objects.get(pk=loser).status == ApplicationStatus.DRAFT
     assert Application.objects.get(pk=loser).reference is None
     assert Application.objects.filter(status=ApplicationStatus.SUBMITTED).count() == 1
-    assert PatentClaim.objects.filter(hk_key="HK1777777").count() == 1
+    assert PatentClaim.objects.filter(patent_key="HK1777777").count() == 1
 
 
 def test_concurrent_submissions_get_distinct_consecutive_references():

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from subsidy.demo import TINY_PDF
+from subsidy.demo_data import TINY_PDF
 from subsidy.models import Document
 from subsidy.services.documents import UploadLimitReached, document_delete, document_upload
 from tests.factories import ApplicationFactory, pdf_upload

@@ -53,7 +53,7 @@ def test_the_request_keeps_the_claim_as_the_reviewer_saw_it():
     application, _ = info_requested()
     snapshot = entry(application, "request_info").changes["claim_at_request"]
     assert snapshot["amount"] == "4000.00"
-    assert snapshot["patent"]["hk_number"] == application.patent.hk_number
+    assert snapshot["patent"]["number"] == application.patent.number
     assert {d["name"] for d in snapshot["documents"]} == {"evidence.pdf"}
     assert len(snapshot["documents"]) == 3
     assert snapshot["costs"][0]["amount"] == "8000.00"

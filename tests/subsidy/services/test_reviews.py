@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
+from subsidy.api.transitions import available_transitions
 from subsidy.exceptions import InvalidState, NotEligible, NotPermitted
 from subsidy.models import Application, ApplicationStatus, AuditEntry, FundingRound, Role
 from subsidy.services import applications as applicant_side
@@ -313,10 +315,14 @@ def test_objection_after_the_notice_period_is_refused():
     application, _ = awaiting_decision()
     reviews.application_approve(application=application, by=cleared_approver(application))
     update_claim(application, notice_ends_on=today() - dt.timedelta(days=1))
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState) as refused:
         reviews.application_record_objection(
             application=application, by=staff_member(Role.SCHEME_ADMIN), objection="late"
         )
+    # The reopen transition's own condition says why, not merely "not possible while approved".
+    with translation.override("en"):
+        assert "public notice period has ended" in str(refused.value.message)
+    assert "reopen" not in available_transitions(application, staff_member(Role.SCHEME_ADMIN))
 
 
 def test_every_state_change_has_exactly_one_audit_row():
