@@ -72,6 +72,7 @@ class PatentForm(RadioChoicesWithoutBlank, forms.ModelForm[Patent]):
             "route": forms.RadioSelect,
             "kind": forms.RadioSelect,
             "office": forms.RadioSelect,
+            "designated_office": forms.RadioSelect,
         }
         help_texts = {
             "designated_application_number": _(

@@ -10,9 +10,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -382,7 +383,10 @@ def applications_lapse_overdue(*, today: dt.date | None = None) -> int:
             request = app.information_requests.filter(answered_at__isnull=True, lapsed_at__isnull=True).first()
             if app.status != ApplicationStatus.INFO_REQUESTED or request is None or request.deadline >= today:
                 continue
-            app.lapse(comment=str(_("No answer by %(deadline)s.") % {"deadline": date_format(request.deadline)}))
+            # Written for the applicant, who reads it in their timeline: in their language.
+            with translation.override(app.language or settings.LANGUAGE_CODE):
+                comment = str(_("No answer by %(deadline)s.") % {"deadline": date_format(request.deadline)})
+            app.lapse(comment=comment)
             app.save()
             request.lapsed_at = timezone.now()
             request.save(update_fields=["lapsed_at"])

@@ -135,7 +135,7 @@ def test_new_applicant_signs_up_fills_the_claim_fixes_a_uscc_and_gets_a_receipt(
     page.fill("#id_number", "hk 1234567")
     page.check("input[name=kind][value=standard]")
     page.check("input[name=route][value=R]")
-    page.select_option("#id_designated_office", "CNIPA")
+    page.check("input[name=designated_office][value=CNIPA]")
     page.fill("#id_designated_application_number", valid_cnipa(2023, "0000001"))
     page.fill("#id_title_zh", "一种用于无人机的智能避障装置")
     page.fill("#id_title_en", "Intelligent obstacle avoidance device for drones")

@@ -260,7 +260,7 @@ def test_scheme_set_up_in_the_admin_is_claimed_and_approved_within_the_family_ce
     portal.get_by_label(zh("HK patent number")).fill("hk 1234567")
     portal.check("input[name=kind][value=standard]")
     portal.check("input[name=route][value=R]")
-    portal.select_option("#id_designated_office", "CNIPA")
+    portal.check("input[name=designated_office][value=CNIPA]")
     portal.fill("#id_designated_application_number", DESIGNATED_NUMBER)
     portal.fill("#id_title_zh", "一种用于无人机的智能避障装置")
     portal.fill("#id_title_en", "Intelligent obstacle avoidance device for drones")

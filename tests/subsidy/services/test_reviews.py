@@ -144,6 +144,19 @@ def test_lapse_runs_once_even_if_the_timer_fires_twice():
     assert AuditEntry.objects.for_object(application).filter(transition="lapse").count() == 1
 
 
+@pytest.mark.parametrize(("language", "words"), [("en", "No answer by"), ("zh-hant", "未答覆")])
+def test_the_lapse_is_explained_in_the_applicants_language_whatever_the_jobs(language, words):
+    application, reviewer = in_review()
+    update_claim(application, language=language)
+    reviews.application_request_info(
+        application=application, by=reviewer, message="x", deadline=today() + dt.timedelta(3)
+    )
+    with translation.override("zh-hans"):  # the scheduler's language
+        assert reviews.applications_lapse_overdue(today=today() + dt.timedelta(4)) == 1
+    comment = AuditEntry.objects.for_object(application).get(transition="lapse").comment
+    assert words in comment
+
+
 def test_answered_request_never_lapses():
     application, reviewer = in_review()
     reviews.application_request_info(
