@@ -85,7 +85,7 @@ def test_database_refuses_a_second_live_claim_even_past_the_checks(monkeypatch):
     first = submitted_application()
     second = ApplicationFactory(patent=HKPatentFactory(number=first.patent.number))
     # Simulate the race the rule cannot see: the check says free, the constraint decides.
-    monkeypatch.setattr("subsidy.selectors.patent_claimed_elsewhere", lambda *a, **k: False)
+    monkeypatch.setattr("subsidy.selectors.eligibility.patent_claimed_elsewhere", lambda *a, **k: False)
     with pytest.raises(PatentAlreadyClaimed):
         services.application_submit(application=second, by=second.created_by)
     second.refresh_from_db()
